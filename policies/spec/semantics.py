@@ -114,7 +114,8 @@ def _check(spec: GovernanceSpec) -> Iterator[Reference]:
         added = len(group.tags) + len([t for t in CONSTRUCT_TAGS if t not in group.tags])
         if added > MAX_TAGS:
             yield Reference((*base, "tags"),
-                            f"{added} tags including the {len(CONSTRUCT_TAGS)} modelgov adds; SageMaker allows {MAX_TAGS}",
+                            f"{added} tags including the {len(CONSTRUCT_TAGS)} modelgov adds; "
+                            f"SageMaker allows {MAX_TAGS}",
                             "remove tags")
 
     for s, share in enumerate(spec.sharing.shares):

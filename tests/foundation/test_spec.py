@@ -1,0 +1,149 @@
+"""Loading governance.yaml: the example loads, and every bad spec fails with file, line, path and fix."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from modelgov.policies.cli import main
+from modelgov.policies.spec import SpecError, load_spec, parse_spec
+
+REPO = Path(__file__).resolve().parents[2]
+EXAMPLE = (REPO / "governance.yaml").read_text()
+
+
+def test_example_spec_loads_with_the_seed_lifecycle_catalog() -> None:
+    spec = load_spec(REPO / "governance.yaml")
+    assert spec.lifecycle.stages == ["Proposal", "Development", "QA", "PreProduction", "Production", "Archived"]
+    assert spec.lifecycle.statuses == ["PendingApproval", "InProgress", "OnHold", "Approved", "Rejected",
+                                       "Retired"]
+    assert {p.name for p in spec.personas} >= {"data-scientist", "qa", "lead-engineer", "pipeline", "auditor"}
+    assert "QA->Production:PendingApproval" in [label for t in spec.persona("qa").transitions
+                                                for label in t.labels()]
+    assert spec.organization.account_id("prod") == "555555555555"
+
+
+def _error(text: str) -> SpecError:
+    with pytest.raises(SpecError) as info:
+        parse_spec(text, "bad.yaml")
+    return info.value
+
+
+def _line_of(text: str, needle: str, nth: int = 1) -> int:
+    count = 0
+    for number, line in enumerate(text.splitlines(), start=1):
+        if needle in line:
+            count += 1
+            if count == nth:
+                return number
+    raise AssertionError(needle)
+
+
+def test_fails_on_a_stage_missing_from_the_catalog_with_path_and_line() -> None:
+    text = EXAMPLE.replace("        to: QA\n        statuses: [PendingApproval]",
+                           "        to: Staging\n        statuses: [PendingApproval]")
+    err = _error(text)
+    [problem] = err.problems
+    assert problem.path == "personas[0].transitions[2].to"
+    assert problem.line == _line_of(text, "to: Staging")
+    assert "'Staging' is not in lifecycle.stages" in problem.message
+    assert problem.fix
+    assert re.search(r"^bad\.yaml: 1 problem", str(err))
+    assert f"bad.yaml:{problem.line}:" in str(err)
+
+
+def test_fails_on_a_status_missing_from_the_catalog_wherever_it_appears() -> None:
+    text = EXAMPLE.replace("protected_statuses: [Approved]", "protected_statuses: [Approve]").replace(
+        "      stages: [Production]\n", "      stages: [Prod]\n")
+    paths = {p.path for p in _error(text).problems}
+    assert paths == {"lifecycle.protected_statuses[0]", "events.rules[1].stages[0]"}
+
+
+def test_fails_on_invalid_yaml_with_its_position() -> None:
+    text = EXAMPLE.replace("  registry_account: \"222222222222\"", "  registry_account: [\"222222222222\"")
+    [problem] = _error(text).problems
+    assert problem.message.startswith("invalid YAML")
+    assert problem.line >= _line_of(text, "registry_account")
+
+
+def test_fails_on_a_duplicate_key_instead_of_keeping_the_last() -> None:
+    text = EXAMPLE.replace("  root_id: r-a1b2\n", "  root_id: r-a1b2\n  root_id: r-c3d4\n")
+    [problem] = _error(text).problems
+    assert problem.path == "organization.root_id" and "duplicate" in problem.message
+    assert problem.line == _line_of(text, "root_id", 2)
+
+
+def test_fails_on_an_unknown_field_naming_it() -> None:
+    text = EXAMPLE.replace("    approver: true\n", "    aprover: true\n", 1)
+    problems = _error(text).problems
+    assert any(p.path == "personas[1].aprover" and p.message == "unknown field" for p in problems)
+
+
+def test_fails_on_an_account_id_that_is_not_12_digits() -> None:
+    text = EXAMPLE.replace('      id: "444444444444"', '      id: "44444444444"')
+    [problem] = _error(text).problems
+    assert problem.path == "organization.accounts[2].id"
+    assert "44444444444" in problem.message
+
+
+def test_fails_on_a_group_name_with_an_underscore() -> None:
+    text = EXAMPLE.replace("  - name: fraud-detection", "  - name: fraud_detection")
+    [problem] = _error(text).problems
+    assert problem.path == "model_package_groups[1].name"
+    assert problem.line == _line_of(text, "fraud_detection")
+
+
+def test_fails_on_a_reference_to_an_unknown_account() -> None:
+    text = EXAMPLE.replace("    readers: [prod]\n", "    readers: [production]\n")
+    [problem] = _error(text).problems
+    assert problem.path == "model_package_groups[1].readers[0]"
+    assert "'production' is not in organization.accounts" in problem.message
+
+
+def test_fails_when_a_non_approver_sets_a_protected_stage() -> None:
+    text = EXAMPLE.replace("      - from: Development\n        to: QA\n",
+                           "      - from: Development\n        to: Production\n")
+    [problem] = _error(text).problems
+    assert problem.path == "personas[0].transitions[2].to"
+    assert "not an approver" in problem.message
+
+
+def test_fails_on_more_than_50_tags_counting_the_construct_tag() -> None:
+    tags = "".join(f"      t{i}: v\n" for i in range(50))
+    text = EXAMPLE.replace("      team: risk-ml\n", tags)
+    [problem] = _error(text).problems
+    assert problem.path == "model_package_groups[1].tags" and "51 tags" in problem.message
+
+
+def test_fails_on_a_missing_required_section() -> None:
+    text = EXAMPLE.split("personas:")[0]
+    paths = {p.path: p.message for p in _error(text).problems}
+    assert paths == {"personas": "required field is missing",
+                     "model_package_groups": "required field is missing"}
+
+
+def test_fails_on_a_duplicate_persona() -> None:
+    text = EXAMPLE.replace("  - name: auditor\n", "  - name: qa\n")
+    problems = _error(text).problems
+    assert any(p.path == "personas[4]" and "appears twice" in p.message for p in problems)
+
+
+def test_reports_several_problems_at_once() -> None:
+    text = EXAMPLE.replace("to: QA\n", "to: Staging\n", 1).replace("readers: [prod]", "readers: [nowhere]")
+    assert len(_error(text).problems) == 2
+
+
+def test_unreadable_file_names_the_file(tmp_path: Path) -> None:
+    with pytest.raises(SpecError, match=r"missing\.yaml.*cannot read"):
+        load_spec(tmp_path / "missing.yaml")
+
+
+def test_cli_spec_command_exit_codes(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["spec", str(REPO / "governance.yaml")]) == 0
+    assert "valid: 6 personas" in capsys.readouterr().out
+    bad = tmp_path / "g.yaml"
+    bad.write_text(EXAMPLE.replace("to: QA\n", "to: Staging\n"))
+    assert main(["spec", str(bad)]) == 2
+    assert "personas[0].transitions[2].to" in capsys.readouterr().err
