@@ -86,6 +86,13 @@ class Lifecycle(Strict):
                                         description="stages only approver personas may set")
     protected_statuses: list[str] = Field(default_factory=lambda: ["Approved"],
                                           description="statuses only approver personas may set")
+    guardrail_targets: list[str] = Field(
+        default_factory=lambda: ["root"],
+        description="where the lifecycle and monitoring SCPs attach: 'root', OU names or ids, account names or ids")
+    deployment_roles: list[str] = Field(
+        default_factory=lambda: ["cdk-hnb659fds-cfn-exec-role-*"],
+        description="role names in the registry account that deploy model package groups (and so their "
+                    "resource policies); exempt from the group-policy guardrail with the platform persona")
 
     @field_validator("stages", "statuses")
     @classmethod
@@ -137,6 +144,11 @@ class Persona(Strict):
     approval_statuses: list[ApprovalStatus] = Field(default_factory=list)
     approver: bool = Field(default=False, description="may set protected stages and statuses")
     platform: bool = Field(default=False, description="may change model package group policies")
+    organizational_units: list[str] = Field(
+        default_factory=list,
+        description="OU names or ids whose accounts get the role through a service-managed StackSet; default: none")
+    permissions_boundary: bool = Field(
+        default=False, description="attach a boundary that caps lifecycle actions to the persona's own transitions")
 
     @property
     def effective_role_name(self) -> str:

@@ -1,0 +1,239 @@
+"""Persona policies from the spec: which lifecycle transitions and approval statuses a persona may set.
+
+Each allowed transition becomes an Allow on sagemaker:UpdateModelPackage (and CreateModelPackage when the
+version may have no stage yet) with StringEquals on the target stage/status request keys and the current
+stage/status resource keys. Transitions that form an exact box (every source x every target is allowed)
+share one statement, so the document stays small. The seed's persona examples are invalid JSON, name a
+stage (`Staging`) that is not in the catalog and see only the target (seed-model-registry.md D-01..D-16).
+
+Two holes are closed on purpose: a lifecycle statement pins ModelApprovalStatus to the persona's own
+approval statuses (else setting a stage would let anyone approve in the same call), and an approval
+statement requires the lifecycle keys to be absent (else approving would let anyone set any stage).
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, replace
+from typing import Any
+
+from modelgov.policies.spec.models import ANY_STAGE, NONE_STAGE, GovernanceSpec, Persona
+
+from .arns import group_arn, versions_arn
+from .lifecycle_keys import (
+    APPROVAL_KEY,
+    CURRENT_STAGE_KEY,
+    CURRENT_STATUS_KEY,
+    GROUP_POLICY_WRITE_ACTIONS,
+    LIFECYCLE_ACTIONS,
+    STAGE_KEY,
+    STATUS_KEY,
+    UPDATE_ACTION,
+    compact,
+)
+
+MAX_MANAGED_POLICY_CHARACTERS = 6144  # IAM managed policy document size, whitespace excluded
+READ_ACTIONS = ["sagemaker:BatchDescribeModelPackage", "sagemaker:DescribeModelPackage",
+                "sagemaker:DescribeModelPackageGroup", "sagemaker:GetModelPackageGroupPolicy",
+                "sagemaker:ListModelPackages"]
+LIST_ACTIONS = ["sagemaker:ListModelPackageGroups"]  # no resource-level permissions: Resource "*"
+GROUP_POLICY_ACTIONS = sorted([*GROUP_POLICY_WRITE_ACTIONS, "sagemaker:GetModelPackageGroupPolicy"])
+SSO_ROLE_PATH = "aws-reserved/sso.amazonaws.com/"
+
+
+@dataclass(frozen=True)
+class Box:
+    """A set of transitions allowed as a product: every source (stage, status) x every target (stage, status).
+
+    kind is "none" (no current stage), "any" (no condition on the current stage) or "stage".
+    """
+
+    kind: str
+    from_stages: frozenset[str]
+    from_statuses: frozenset[str] | None
+    to: frozenset[str]
+    statuses: frozenset[str]
+
+    def dims(self) -> tuple[object, ...]:
+        return (self.from_stages, self.from_statuses, self.to, self.statuses)
+
+
+_FIELDS = ("from_stages", "from_statuses", "to", "statuses")
+
+
+def transition_boxes(persona: Persona) -> list[Box]:
+    """The persona's transitions merged into as few exact boxes as a greedy pass finds."""
+    boxes: list[Box] = []
+    for t in persona.transitions:
+        kind = t.from_stage if t.from_stage in (NONE_STAGE, ANY_STAGE) else "stage"
+        boxes.append(Box(kind=kind, from_stages=frozenset([t.from_stage]) if kind == "stage" else frozenset(),
+                         from_statuses=frozenset(t.from_statuses) if t.from_statuses else None,
+                         to=frozenset([t.to]), statuses=frozenset(t.statuses)))
+    merged = True
+    while merged:
+        merged = False
+        for i, a in enumerate(boxes):
+            for j in range(i + 1, len(boxes)):
+                joined = _join(a, boxes[j])
+                if joined is not None:
+                    boxes[i] = joined
+                    del boxes[j]
+                    merged = True
+                    break
+            if merged:
+                break
+    return sorted(boxes, key=lambda b: (b.kind, sorted(b.from_stages), sorted(b.to), sorted(b.statuses)))
+
+
+def _join(a: Box, b: Box) -> Box | None:
+    """Union of two boxes when it is itself a box (they differ in at most one dimension), else None."""
+    if a.kind != b.kind:
+        return None
+    differing = [i for i, (x, y) in enumerate(zip(a.dims(), b.dims(), strict=True)) if x != y]
+    if not differing:
+        return a
+    if len(differing) > 1:
+        return None
+    field = _FIELDS[differing[0]]
+    x, y = getattr(a, field), getattr(b, field)
+    if x is None or y is None:  # "any status" cannot be unioned with a status list
+        return None
+    return replace(a, **{field: x | y})
+
+
+def _resources(spec: GovernanceSpec, *, partition: str, region: str, account: str,
+               versions: bool = True, groups: bool = True) -> list[str]:
+    names = [g.name for g in spec.model_package_groups]
+    out: list[str] = []
+    if versions:
+        out += [versions_arn(partition, region, account, name) for name in names]
+    if groups:
+        out += [group_arn(partition, region, account, name) for name in names]
+    return out
+
+
+def _approval_guard(persona: Persona) -> dict[str, Any]:
+    """Condition fragment: a lifecycle call may also set approval only to the persona's approval statuses."""
+    if persona.approval_statuses:
+        return {"StringEqualsIfExists": {APPROVAL_KEY: compact(list(persona.approval_statuses))}}
+    return {"Null": {APPROVAL_KEY: "true"}}
+
+
+def lifecycle_statements(spec: GovernanceSpec, persona: Persona, *, partition: str, region: str,
+                         account: str) -> list[dict[str, Any]]:
+    """Lifecycle and approval statements (shared by the persona policy and its permissions boundary)."""
+    statements: list[dict[str, Any]] = []
+    for index, box in enumerate(transition_boxes(persona)):
+        equals: dict[str, Any] = {STAGE_KEY: compact(list(box.to)), STATUS_KEY: compact(list(box.statuses))}
+        condition: dict[str, Any] = {"StringEquals": equals}
+        if box.kind == "stage":
+            equals[CURRENT_STAGE_KEY] = compact(list(box.from_stages))
+        if box.from_statuses is not None:
+            equals[CURRENT_STATUS_KEY] = compact(list(box.from_statuses))
+        guard = _approval_guard(persona)
+        if box.kind == NONE_STAGE:
+            condition["Null"] = {CURRENT_STAGE_KEY: "true", **guard.get("Null", {})}
+            guard.pop("Null", None)
+        condition.update(guard)
+        creates = box.kind in (NONE_STAGE, ANY_STAGE)
+        statements.append({
+            "Sid": f"Lifecycle{index}",
+            "Effect": "Allow",
+            "Action": list(LIFECYCLE_ACTIONS) if creates else UPDATE_ACTION,
+            "Resource": _resources(spec, partition=partition, region=region, account=account, groups=creates),
+            "Condition": condition,
+        })
+    if persona.approval_statuses:
+        statements.append({
+            "Sid": "Approval",
+            "Effect": "Allow",
+            "Action": list(LIFECYCLE_ACTIONS),
+            "Resource": _resources(spec, partition=partition, region=region, account=account),
+            "Condition": {"StringEquals": {APPROVAL_KEY: compact(list(persona.approval_statuses))},
+                          "Null": {STAGE_KEY: "true", STATUS_KEY: "true"}},
+        })
+    if persona.platform:
+        statements.append({
+            "Sid": "GroupPolicies",
+            "Effect": "Allow",
+            "Action": GROUP_POLICY_ACTIONS,
+            "Resource": _resources(spec, partition=partition, region=region, account=account, versions=False),
+        })
+    return statements
+
+
+def build_persona_policy(spec: GovernanceSpec, persona: Persona, *, partition: str, region: str,
+                         account: str) -> dict[str, Any]:
+    """One managed policy document: read the registry, plus the persona's transitions, approvals and group policies.
+
+    `account` and `region` are the registry's (where the groups live). Raises ValueError naming the persona
+    and the size when the document exceeds the 6,144-character managed policy limit.
+    """
+    statements: list[dict[str, Any]] = [
+        {"Sid": "ReadRegistry", "Effect": "Allow", "Action": READ_ACTIONS,
+         "Resource": _resources(spec, partition=partition, region=region, account=account)},
+        {"Sid": "ListGroups", "Effect": "Allow", "Action": LIST_ACTIONS[0], "Resource": "*"},
+        *lifecycle_statements(spec, persona, partition=partition, region=region, account=account),
+    ]
+    document = {"Version": "2012-10-17", "Statement": statements}
+    check_size(document, f"persona {persona.name!r}: managed policy")
+    return document
+
+
+def build_persona_boundary(spec: GovernanceSpec, persona: Persona, *, partition: str, region: str,
+                           account: str) -> dict[str, Any]:
+    """Permissions boundary: anything except lifecycle and group-policy writes, plus the persona's own.
+
+    Even if someone later attaches AmazonSageMakerFullAccess to the role, it can set only the stages,
+    statuses and approvals the spec gives the persona.
+    """
+    capped = sorted([*LIFECYCLE_ACTIONS, *GROUP_POLICY_WRITE_ACTIONS])
+    statements: list[dict[str, Any]] = [
+        {"Sid": "EverythingElse", "Effect": "Allow", "NotAction": capped, "Resource": "*"},
+        *lifecycle_statements(spec, persona, partition=partition, region=region, account=account),
+    ]
+    document = {"Version": "2012-10-17", "Statement": statements}
+    check_size(document, f"persona {persona.name!r}: permissions boundary")
+    return document
+
+
+def build_trust_policy(persona: Persona, *, partition: str, account: str,
+                       trusted_account_ids: list[str]) -> dict[str, Any]:
+    """Who may assume the persona role in `account`: account roots, SSO permission-set roles, services.
+
+    SSO roles are matched with ArnLike on aws:PrincipalArn under the account's own root (a role principal
+    cannot hold a wildcard); services get aws:SourceAccount against the confused deputy.
+    """
+    statements: list[dict[str, Any]] = []
+    if trusted_account_ids:
+        roots = [f"arn:{partition}:iam::{a}:root" for a in trusted_account_ids]
+        statements.append({"Sid": "TrustAccounts", "Effect": "Allow", "Action": "sts:AssumeRole",
+                           "Principal": {"AWS": roots[0] if len(roots) == 1 else roots}})
+    if persona.trust.sso_permission_sets:
+        patterns = [f"arn:{partition}:iam::{account}:role/{SSO_ROLE_PATH}*AWSReservedSSO_{name}_*"
+                    for name in persona.trust.sso_permission_sets]
+        statements.append({"Sid": "TrustPermissionSets", "Effect": "Allow", "Action": "sts:AssumeRole",
+                           "Principal": {"AWS": f"arn:{partition}:iam::{account}:root"},
+                           "Condition": {"ArnLike": {"aws:PrincipalArn": patterns[0] if len(patterns) == 1
+                                                     else patterns}}})
+    if persona.trust.services:
+        services = sorted(persona.trust.services)
+        statements.append({"Sid": "TrustServices", "Effect": "Allow", "Action": "sts:AssumeRole",
+                           "Principal": {"Service": services[0] if len(services) == 1 else services},
+                           "Condition": {"StringEquals": {"aws:SourceAccount": account}}})
+    if not statements:
+        raise ValueError(f"governance spec: persona {persona.name!r} has no trust; list accounts, "
+                         "sso_permission_sets or services under trust")
+    return {"Version": "2012-10-17", "Statement": statements}
+
+
+def policy_size(document: dict[str, Any]) -> int:
+    """Characters IAM counts: the document without insignificant whitespace."""
+    return len(json.dumps(document, separators=(",", ":")))
+
+
+def check_size(document: dict[str, Any], what: str, limit: int = MAX_MANAGED_POLICY_CHARACTERS) -> None:
+    size = policy_size(document)
+    if size > limit:
+        raise ValueError(f"{what} is {size} characters, the limit is {limit}; give the persona fewer "
+                         "transitions or model package groups, or split it into two personas")

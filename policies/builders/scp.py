@@ -1,0 +1,145 @@
+"""Guardrail SCPs: lifecycle (protected stages, statuses, approval, group policies) and Model Monitor.
+
+Lifecycle: only approver persona roles may set a protected stage or status or approve a version, and only
+platform roles (and the registry's deployment roles) may change a group's resource policy, whatever
+identity policies say (AmazonSageMakerFullAccess allows all of it, seed-iam.md §11).
+
+Monitoring, corrected from the seed's SCP (seed-model-monitor.md §3.3, seed 003 L10364-10423): one Deny
+per missing key, because keys inside one Null block are ANDed (D1); BoolIfExists for inter-container
+traffic encryption, because Bool does not match an absent key (D2); key names from the service reference
+(VolumeKmsKeyArn, OutputKmsKeyArn); and the schedule rule on sagemaker:ModelMonitorJobDefinitionName only
+behind an opt-in, since the key is not in the service reference and its Null Deny would block every
+CreateMonitoringSchedule (D3).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from modelgov.policies.spec.models import GovernanceSpec
+from modelgov.policies.spec.monitoring import MonitoringGuardrails
+
+from .lifecycle_keys import (
+    APPROVAL_KEY,
+    GROUP_POLICY_WRITE_ACTIONS,
+    LIFECYCLE_ACTIONS,
+    PROTECTED_APPROVAL_STATUSES,
+    STAGE_KEY,
+    STATUS_KEY,
+    compact,
+)
+from .persona_accounts import role_arns
+from .personas import policy_size
+
+MAX_SCP_CHARACTERS = 5120  # Organizations SCP quota; whitespace counts, so content is kept minified
+
+JOB_DEFINITION_ACTIONS = [
+    "sagemaker:CreateDataQualityJobDefinition",
+    "sagemaker:CreateModelBiasJobDefinition",
+    "sagemaker:CreateModelExplainabilityJobDefinition",
+    "sagemaker:CreateModelQualityJobDefinition",
+]
+SCHEDULE_ACTIONS = ["sagemaker:CreateMonitoringSchedule", "sagemaker:UpdateMonitoringSchedule"]
+VOLUME_KMS_KEY = "sagemaker:VolumeKmsKeyArn"
+OUTPUT_KMS_KEY = "sagemaker:OutputKmsKeyArn"
+VPC_SUBNETS_KEY = "sagemaker:VpcSubnets"
+VPC_SECURITY_GROUPS_KEY = "sagemaker:VpcSecurityGroupIds"
+TRAFFIC_ENCRYPTION_KEY = "sagemaker:InterContainerTrafficEncryption"
+JOB_DEFINITION_NAME_KEY = "sagemaker:ModelMonitorJobDefinitionName"  # not in the service reference
+
+
+def approver_role_arns(spec: GovernanceSpec, partition: str) -> list[str]:
+    return sorted(arn for p in spec.personas if p.approver for arn in role_arns(spec, p, partition))
+
+
+def platform_role_arns(spec: GovernanceSpec, partition: str) -> list[str]:
+    """Platform persona roles plus the registry's deployment roles (CloudFormation writes group policies)."""
+    arns = [arn for p in spec.personas if p.platform for arn in role_arns(spec, p, partition)]
+    registry = spec.organization.registry_account
+    arns += [f"arn:{partition}:iam::{registry}:role/{name}" for name in spec.lifecycle.deployment_roles]
+    return sorted(set(arns))
+
+
+def _unless(arns: list[str]) -> dict[str, Any]:
+    """ArnNotLike exemption; with no exempt role the Deny applies to everyone (fail closed)."""
+    return {"ArnNotLike": {"aws:PrincipalArn": compact(arns)}} if arns else {}
+
+
+def lifecycle_guardrail_statements(spec: GovernanceSpec, *, partition: str = "aws") -> list[dict[str, Any]]:
+    lifecycle = spec.lifecycle
+    approvers = _unless(approver_role_arns(spec, partition))
+    statements: list[dict[str, Any]] = []
+    # IgnoreCase: "production" must not slip past a guard on "Production".
+    for sid, key, values in (("DenyProtectedStages", STAGE_KEY, lifecycle.protected_stages),
+                             ("DenyProtectedStatuses", STATUS_KEY, lifecycle.protected_statuses),
+                             ("DenyApproval", APPROVAL_KEY, PROTECTED_APPROVAL_STATUSES)):
+        if values:
+            statements.append({"Sid": sid, "Effect": "Deny", "Action": list(LIFECYCLE_ACTIONS), "Resource": "*",
+                               "Condition": {"StringEqualsIgnoreCase": {key: compact(list(values))}, **approvers}})
+    statements.append({"Sid": "DenyGroupPolicyChanges", "Effect": "Deny", "Action": list(GROUP_POLICY_WRITE_ACTIONS),
+                       "Resource": "*", **_condition(_unless(platform_role_arns(spec, partition)))})
+    return statements
+
+
+def _condition(condition: dict[str, Any]) -> dict[str, Any]:
+    return {"Condition": condition} if condition else {}
+
+
+def build_lifecycle_scps(spec: GovernanceSpec, *, partition: str = "aws") -> list[dict[str, Any]]:
+    """The lifecycle guardrail as SCP documents, split into several when one would exceed 5,120 characters."""
+    return pack_scps(lifecycle_guardrail_statements(spec, partition=partition), "lifecycle guardrail")
+
+
+def monitoring_guardrail_statements(guardrails: MonitoringGuardrails) -> list[dict[str, Any]]:
+    def deny_missing(sid: str, key: str) -> dict[str, Any]:
+        return {"Sid": sid, "Effect": "Deny", "Action": list(JOB_DEFINITION_ACTIONS), "Resource": "*",
+                "Condition": {"Null": {key: "true"}}}
+
+    statements: list[dict[str, Any]] = []
+    if guardrails.require_volume_kms_key:
+        statements.append(deny_missing("DenyJobDefinitionWithoutVolumeKmsKey", VOLUME_KMS_KEY))
+    if guardrails.require_output_kms_key:
+        statements.append(deny_missing("DenyJobDefinitionWithoutOutputKmsKey", OUTPUT_KMS_KEY))
+    if guardrails.require_vpc:
+        statements.append(deny_missing("DenyJobDefinitionWithoutVpcSubnets", VPC_SUBNETS_KEY))
+        statements.append(deny_missing("DenyJobDefinitionWithoutVpcSecurityGroups", VPC_SECURITY_GROUPS_KEY))
+    if guardrails.require_inter_container_traffic_encryption:
+        statements.append({"Sid": "DenyJobDefinitionWithoutTrafficEncryption", "Effect": "Deny",
+                           "Action": list(JOB_DEFINITION_ACTIONS), "Resource": "*",
+                           "Condition": {"BoolIfExists": {TRAFFIC_ENCRYPTION_KEY: "false"}}})
+    if guardrails.enforce_job_definition_name_key:
+        statements.append({"Sid": "DenyScheduleWithoutJobDefinitionName", "Effect": "Deny",
+                           "Action": list(SCHEDULE_ACTIONS), "Resource": "arn:*:sagemaker:*:*:monitoring-schedule/*",
+                           "Condition": {"Null": {JOB_DEFINITION_NAME_KEY: "true"}}})
+    return statements
+
+
+def build_monitoring_scps(guardrails: MonitoringGuardrails) -> list[dict[str, Any]]:
+    """The monitoring guardrail as SCP documents; empty when the spec requires nothing."""
+    return pack_scps(monitoring_guardrail_statements(guardrails), "monitoring guardrail")
+
+
+def pack_scps(statements: list[dict[str, Any]], what: str,
+              limit: int = MAX_SCP_CHARACTERS) -> list[dict[str, Any]]:
+    """Pack whole statements, in order, into as few documents as fit the limit.
+
+    A Deny is never split across documents: each SCP is evaluated on its own, so an exemption list cut
+    in two would deny the roles of the other half.
+    """
+    documents: list[dict[str, Any]] = []
+    current: list[dict[str, Any]] = []
+    for statement in statements:
+        alone = {"Version": "2012-10-17", "Statement": [statement]}
+        if policy_size(alone) > limit:
+            raise ValueError(f"{what}: statement {statement.get('Sid', '?')} alone is {policy_size(alone)} "
+                             f"characters, an SCP allows {limit}; exempt fewer roles (fewer approver or "
+                             "platform accounts in the spec) or shorten role names")
+        trial = {"Version": "2012-10-17", "Statement": [*current, statement]}
+        if current and policy_size(trial) > limit:
+            documents.append({"Version": "2012-10-17", "Statement": current})
+            current = [statement]
+        else:
+            current.append(statement)
+    if current:
+        documents.append({"Version": "2012-10-17", "Statement": current})
+    return documents
