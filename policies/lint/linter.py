@@ -1,0 +1,129 @@
+"""`lint_paths`: read files, run every rule on every policy, return findings with file, line and column.
+
+A rule that raises is reported as finding L099 rather than skipped (fail closed: a crash is never a pass).
+"""
+
+from __future__ import annotations
+
+import traceback
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from modelgov.policies.findings import Finding, Location, catalogue
+from modelgov.policies.spec import GovernanceSpec
+
+from .document import PolicyDocument, PolicyKind
+from .nodes import format_path
+from .rules import RULES
+from .rules.base import Context, Match
+from .sources import Loaded, Note, expand, load_file, load_text
+
+
+@dataclass
+class LintResult:
+    findings: list[Finding] = field(default_factory=list)
+    files: int = 0
+    policies: int = 0
+
+    def count(self, severity: str) -> int:
+        return sum(1 for f in self.findings if catalogue()[f.code].severity == severity)
+
+    @property
+    def unreadable(self) -> bool:
+        return any(f.code == "L000" for f in self.findings)
+
+
+def _note_finding(note: Note) -> Finding:
+    return Finding(note.code, note.message, Location(note.file, note.line, note.column, path=note.path,
+                                                     logical_id=note.logical_id), fix=note.fix)
+
+
+def _match_finding(doc: PolicyDocument, match: Match) -> Finding:
+    offset = match.offset if match.offset is not None else (match.node.start if match.node else doc.root.start)
+    line, column = doc.locate(offset)
+    end_line, end_column = (doc.locate(match.node.end) if match.node is not None and match.offset is None
+                            else (line, column + 1))
+    sid = ""
+    if match.path and match.path[0] == "Statement" or (match.path and isinstance(match.path[0], int)):
+        sid = _sid(doc, match)
+    location = Location(doc.file, line, column, end_line, end_column,
+                        format_path([*doc.base_path, *match.path]), doc.logical_id, sid)
+    return Finding(match.code, match.message, location, fix=match.fix, detail=match.detail)
+
+
+def _sid(doc: PolicyDocument, match: Match) -> str:
+    from .document import statements
+
+    for statement in statements(doc):
+        if statement.path and tuple(match.path[:len(statement.path)]) == statement.path:
+            return statement.sid
+    return ""
+
+
+def lint_document(doc: PolicyDocument, ctx: Context) -> list[Finding]:
+    findings: list[Finding] = []
+    for problem in doc.syntax:
+        line, column = doc.locate(problem.offset)
+        findings.append(Finding(problem.code, problem.message,
+                                Location(doc.file, line, column, path=format_path(doc.base_path),
+                                         logical_id=doc.logical_id), fix=problem.fix))
+    for name, rule in RULES.items():
+        try:
+            matches: Iterable[Match] = list(rule(doc, ctx))
+        except Exception as err:  # noqa: BLE001 - any rule failure must surface as a finding
+            line, column = doc.locate(doc.root.start)
+            last = traceback.extract_tb(err.__traceback__)[-1]
+            findings.append(Finding("L099", f"rule {name} failed on this policy: {type(err).__name__}: {err} "
+                                            f"({Path(last.filename).name}:{last.lineno})",
+                                    Location(doc.file, line, column, path=format_path(doc.base_path),
+                                             logical_id=doc.logical_id),
+                                    fix="report this as a modelgov bug; the policy was not fully checked"))
+            continue
+        findings.extend(_match_finding(doc, match) for match in matches)
+    return findings
+
+
+def _dedupe(findings: list[Finding]) -> list[Finding]:
+    seen: set[tuple[str, str, str, str, int, int]] = set()
+    out: list[Finding] = []
+    for finding in findings:
+        key = (*finding.identity(), finding.location.line, finding.location.column)
+        if key not in seen:
+            seen.add(key)
+            out.append(finding)
+    return out
+
+
+def _collect(loaded: Loaded, ctx: Context, result: LintResult) -> None:
+    result.files += loaded.files
+    result.findings.extend(_note_finding(note) for note in loaded.notes)
+    for doc in loaded.policies:
+        result.policies += 1
+        result.findings.extend(lint_document(doc, ctx))
+
+
+def _order(findings: list[Finding]) -> list[Finding]:
+    return sorted(_dedupe(findings), key=lambda f: (f.location.file, f.location.line, f.location.column, f.code))
+
+
+def lint_paths(paths: list[str], spec: GovernanceSpec | None = None, kind: PolicyKind | None = None) -> LintResult:
+    """Lint policy files, CloudFormation templates (JSON/YAML) and cdk.out folders."""
+    ctx = Context(spec=spec)
+    result = LintResult()
+    files, notes = expand(paths)
+    result.findings.extend(_note_finding(note) for note in notes)
+    for path in files:
+        _collect(load_file(path, kind), ctx, result)
+    result.findings = _order(result.findings)
+    return result
+
+
+def lint_text(text: str, file: str = "policy.json", spec: GovernanceSpec | None = None,
+              kind: PolicyKind | None = None, yaml_format: bool = False) -> LintResult:
+    """Lint one document given as text (tests, editors, the engine's input check)."""
+    ctx = Context(spec=spec)
+    result = LintResult()
+    _collect(load_text(file, text, yaml_format, kind), ctx, result)
+    result.findings = _order(result.findings)
+    return result

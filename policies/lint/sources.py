@@ -1,0 +1,198 @@
+"""Find the policies in the paths given to `modelgov lint`: policy files, templates and cdk.out folders.
+
+Templates are JSON or YAML CloudFormation; every property that holds a policy is linted, whether it is
+an object, a JSON string, or a `!Sub`/`Fn::Sub` string (offsets inside the string map back to the file).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .document import PolicyDocument, PolicyKind, infer_kind
+from .jsonparse import parse_json
+from .nodes import Node, PathPart
+from .textmap import Locate, TextMap, through_string
+from .yamlparse import parse_yaml
+
+# CloudFormation type -> (property path, kind). "*" walks every item of a list. Sources: the resource
+# pages of the CloudFormation template reference for each type.
+POLICY_PROPERTIES: dict[str, tuple[tuple[tuple[PathPart, ...], PolicyKind], ...]] = {
+    "AWS::IAM::Role": ((("AssumeRolePolicyDocument",), "trust"), (("Policies", "*", "PolicyDocument"), "identity")),
+    "AWS::IAM::User": ((("Policies", "*", "PolicyDocument"), "identity"),),
+    "AWS::IAM::Group": ((("Policies", "*", "PolicyDocument"), "identity"),),
+    "AWS::IAM::Policy": ((("PolicyDocument",), "identity"),),
+    "AWS::IAM::ManagedPolicy": ((("PolicyDocument",), "identity"),),
+    "AWS::IAM::RolePolicy": ((("PolicyDocument",), "identity"),),
+    "AWS::IAM::UserPolicy": ((("PolicyDocument",), "identity"),),
+    "AWS::IAM::GroupPolicy": ((("PolicyDocument",), "identity"),),
+    "AWS::SSO::PermissionSet": ((("InlinePolicy",), "identity"),),
+    "AWS::Organizations::Policy": ((("Content",), "scp"),),
+    "AWS::SageMaker::ModelPackageGroup": ((("ModelPackageGroupPolicy",), "resource"),),
+    "AWS::Events::EventBusPolicy": ((("Statement",), "resource"),),
+    "AWS::RAM::Permission": ((("PolicyTemplate",), "template"),),
+    "AWS::S3::BucketPolicy": ((("PolicyDocument",), "resource"),),
+    "AWS::KMS::Key": ((("KeyPolicy",), "resource"),),
+    "AWS::ECR::Repository": ((("RepositoryPolicyText",), "resource"),),
+    "AWS::ECR::RegistryPolicy": ((("PolicyText",), "resource"),),
+    "AWS::SNS::TopicPolicy": ((("PolicyDocument",), "resource"),),
+    "AWS::SQS::QueuePolicy": ((("PolicyDocument",), "resource"),),
+    "AWS::SecretsManager::ResourcePolicy": ((("ResourcePolicy",), "resource"),),
+}
+# Organizations policy types whose Content is an IAM policy; tag, backup and AI opt-out policies are not.
+ORGANIZATIONS_KINDS: dict[str, PolicyKind] = {"SERVICE_CONTROL_POLICY": "scp", "RESOURCE_CONTROL_POLICY": "rcp"}
+
+
+@dataclass(frozen=True)
+class Note:
+    """A problem with a file rather than a policy: unreadable, invalid syntax, a policy built at deploy."""
+
+    code: str
+    file: str
+    line: int
+    column: int
+    message: str
+    fix: str
+    path: str = ""
+    logical_id: str = ""
+
+
+@dataclass
+class Loaded:
+    policies: list[PolicyDocument] = field(default_factory=list)
+    notes: list[Note] = field(default_factory=list)
+    files: int = 0
+
+
+def expand(paths: list[str]) -> tuple[list[Path], list[Note]]:
+    """Files to read: files as given; for folders (cdk.out), every *.template.json below them."""
+    files: list[Path] = []
+    notes: list[Note] = []
+    for raw in paths:
+        path = Path(raw)
+        if path.is_dir():
+            found = sorted(path.rglob("*.template.json"))
+            if not found:
+                notes.append(Note("L000", raw, 0, 0, "the folder holds no *.template.json",
+                                  "pass a cdk.out folder after `cdk synth`, or policy and template files"))
+            files.extend(found)
+        elif path.exists():
+            files.append(path)
+        else:
+            notes.append(Note("L000", raw, 0, 0, "the file does not exist", "check the path"))
+    return files, notes
+
+
+def _is_yaml(path: Path, text: str) -> bool:
+    if path.suffix.lower() in (".yaml", ".yml"):
+        return True
+    if path.suffix.lower() == ".json":
+        return False
+    return not text.lstrip("\ufeff \t\r\n").startswith(("{", "[", '"', "\u201c"))
+
+
+def _is_template(root: Node) -> bool:
+    return root.kind == "object" and (root.get("Resources") is not None
+                                      or root.get("AWSTemplateFormatVersion") is not None)
+
+
+def load_text(file: str, text: str, yaml_format: bool, kind: PolicyKind | None = None) -> Loaded:
+    """Parse one file's text into its policies (or file notes)."""
+    out = Loaded(files=1)
+    textmap = TextMap(text)
+    root, problems = parse_yaml(text) if yaml_format else parse_json(text)
+    if root is not None and _is_template(root):
+        for problem in problems:
+            line, column = textmap.locate(problem.offset)
+            out.notes.append(Note(problem.code, file, line, column, problem.message, problem.fix))
+        _template_policies(file, root, textmap.locate, out)
+        return out
+    if root is None:
+        for problem in problems:
+            line, column = textmap.locate(problem.offset)
+            out.notes.append(Note(problem.code, file, line, column, problem.message, problem.fix))
+        return out
+    inferred = kind is None
+    chosen, _ = infer_kind(root) if kind is None else (kind, False)
+    out.policies.append(PolicyDocument(file, root, chosen, textmap.locate, syntax=problems,
+                                       kind_inferred=inferred))
+    return out
+
+
+def load_file(path: Path, kind: PolicyKind | None = None) -> Loaded:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as err:
+        reason = err.strerror if isinstance(err, OSError) and err.strerror else str(err)
+        return Loaded(notes=[Note("L000", str(path), 0, 0, f"cannot read the file: {reason}",
+                                  "pass a readable UTF-8 policy, template or cdk.out folder")])
+    return load_text(str(path), text, _is_yaml(path, text), kind)
+
+
+def _template_policies(file: str, root: Node, locate: Locate, out: Loaded) -> None:
+    resources = root.get("Resources")
+    if resources is None or resources.kind != "object":
+        return
+    for key_node, resource in resources.pairs:
+        logical_id = str(key_node.value)
+        if resource.kind != "object":
+            continue
+        type_node = resource.get("Type")
+        properties = resource.get("Properties")
+        rtype = str(type_node.value) if type_node is not None and type_node.kind == "string" else ""
+        if rtype not in POLICY_PROPERTIES or properties is None or properties.kind != "object":
+            continue
+        for prop_path, kind in POLICY_PROPERTIES[rtype]:
+            if rtype == "AWS::Organizations::Policy":
+                org_type = properties.get("Type")
+                kind_for = ORGANIZATIONS_KINDS.get(str(org_type.value) if org_type is not None else "")
+                if kind_for is None:
+                    continue
+                kind = kind_for
+            base = ("Resources", logical_id, "Properties")
+            for path, node in _find(properties, prop_path, base):
+                _add_policy(file, node, kind, locate, path, rtype, logical_id, out)
+
+
+def _find(node: Node, parts: tuple[PathPart, ...], path: tuple[PathPart, ...]
+          ) -> list[tuple[tuple[PathPart, ...], Node]]:
+    if not parts:
+        return [(path, node)]
+    head, rest = parts[0], parts[1:]
+    if head == "*":
+        if node.kind != "array":
+            return []
+        return [hit for index, item in enumerate(node.items) for hit in _find(item, rest, (*path, index))]
+    child = node.get(str(head)) if node.kind == "object" else None
+    return [] if child is None else _find(child, rest, (*path, head))
+
+
+def _add_policy(file: str, node: Node, kind: PolicyKind, locate: Locate, path: tuple[PathPart, ...],
+                rtype: str, logical_id: str, out: Loaded) -> None:
+    text_node: Node | None = None
+    if node.kind == "string":
+        text_node = node
+    elif node.kind == "object" and len(node.pairs) == 1 and node.keys()[0] == "Fn::Sub":
+        inner = node.pairs[0][1]
+        text_node = inner if inner.kind == "string" else (
+            inner.items[0] if inner.kind == "array" and inner.items and inner.items[0].kind == "string" else None)
+        path = (*path, "Fn::Sub")
+    elif node.kind == "object" and len(node.pairs) == 1 and str(node.keys()[0]).startswith("Fn::"):
+        line, column = locate(node.start)
+        out.notes.append(Note("L009", file, line, column,
+                              f"the policy is built by {node.keys()[0]} at deploy time and was not linted",
+                              "write the policy as an object (CDK does this) or a !Sub string",
+                              ".".join(str(p) for p in path), logical_id))
+        return
+    if text_node is None:
+        out.policies.append(PolicyDocument(file, node, kind, locate, path, rtype, logical_id))
+        return
+    inner_locate = through_string(text_node, locate)
+    root, problems = parse_json(str(text_node.value))
+    if root is None:
+        for problem in problems:
+            line, column = inner_locate(problem.offset)
+            out.notes.append(Note(problem.code, file, line, column, problem.message, problem.fix,
+                                  ".".join(str(p) for p in path), logical_id))
+        return
+    out.policies.append(PolicyDocument(file, root, kind, inner_locate, path, rtype, logical_id, syntax=problems))
