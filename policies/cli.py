@@ -17,6 +17,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "spec": ("modelgov.policies.spec.cli", "validate a governance spec and print its summary"),
     "demo": ("modelgov.policies.demo", "summarize a synthesized cdk.out: stacks, resources, findings"),
     "lint": ("modelgov.policies.lint.cli", "lint IAM policies in policy files, templates and cdk.out folders"),
+    "simulate": ("modelgov.policies.engine.cli", "evaluate IAM requests offline against every policy layer"),
 }
 
 
