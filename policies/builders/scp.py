@@ -4,8 +4,8 @@ Lifecycle: only approver persona roles may set a protected stage or status or ap
 platform roles (and the registry's deployment roles) may change a group's resource policy, whatever
 identity policies say (AmazonSageMakerFullAccess allows all of it, seed-iam.md §11).
 
-Monitoring, corrected from the seed's SCP (seed-model-monitor.md §3.3, seed 003 L10364-10423): one Deny
-per missing key, because keys inside one Null block are ANDed (D1); BoolIfExists for inter-container
+Monitoring, corrected from the seed's SCP (seed 000_e90d49b69fb2e9fd.txt:10364-10423, seed-model-monitor.md
+§3.3): one Deny per missing key, because keys inside one Null block are ANDed (D1); BoolIfExists for inter-container
 traffic encryption, because Bool does not match an absent key (D2); key names from the service reference
 (VolumeKmsKeyArn, OutputKmsKeyArn); and the schedule rule on sagemaker:ModelMonitorJobDefinitionName only
 behind an opt-in, since the key is not in the service reference and its Null Deny would block every
