@@ -203,9 +203,14 @@ def lambda_context() -> FakeLambdaContext:
 
 # --- keeping crhelper offline ---------------------------------------------------------------------------
 
+_SESSION: list[botocore.session.Session] = []
+
+
 def _botocore_client(service: str) -> Any:
-    session = botocore.session.get_session()
-    return session.create_client(service, region_name=REGION, aws_access_key_id="testing",
+    """A real client; one shared botocore session keeps service models loaded once per test process."""
+    if not _SESSION:
+        _SESSION.append(botocore.session.get_session())
+    return _SESSION[0].create_client(service, region_name=REGION, aws_access_key_id="testing",
                                  aws_secret_access_key="testing", aws_session_token="testing")
 
 

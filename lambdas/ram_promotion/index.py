@@ -1,0 +1,210 @@
+"""Custom resource: promote the RAM share that a model package group's resource policy created.
+
+PutModelPackageGroupPolicy makes RAM create a CREATED_FROM_POLICY share, which keeps the group accessible
+but not discoverable until its permission (PromotePermissionCreatedFromPolicy, which needs a name) and then
+the share (PromoteResourceShareCreatedFromPolicy) are promoted; CloudFormation has no resource for either
+(seed 000 L3653-3686). Create and Update start the promotion, then crhelper polls once a minute until every
+share of the group reads featureSet STANDARD. Delete is a no-op: a promoted share cannot be demoted.
+
+Properties: ModelPackageGroupArn, PermissionName (1-36 of letters, digits, '_', '.', '-'),
+TimeoutSeconds (default 900). Attributes: ResourceShareArns (comma-separated), PermissionName.
+Clients are created on first use (keeps the cold import small); tests put stubbed clients in `_clients`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import re
+import time
+
+from crhelper import CfnResource
+
+logger = logging.getLogger(__name__)
+
+RESOURCE_TYPE = "sagemaker:ModelPackageGroup"
+DEFAULT_TIMEOUT_SECONDS = 900
+GROUP_ARN = re.compile(r"^arn:aws[a-z-]*:sagemaker:[a-z0-9-]+:\d{12}:model-package-group/"
+                       r"[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$")
+PERMISSION_NAME = re.compile(r"^[\w.-]{1,36}$")
+TRANSIENT = frozenset({"ThrottlingException", "TooManyRequestsException", "ServiceUnavailableException",
+                       "ServerInternalException", "InternalFailure", "RequestLimitExceeded"})
+
+_clients: dict = {}
+_helper = None
+clock = time.time
+
+
+def _client(name):
+    if name not in _clients:
+        import boto3
+
+        _clients[name] = boto3.client(name)
+    return _clients[name]
+
+
+class Pending(Exception):
+    """Not finished yet: poll again."""
+
+
+def _properties(event):
+    props = event.get("ResourceProperties", {})
+    group_arn = props.get("ModelPackageGroupArn", "")
+    name = props.get("PermissionName", "")
+    if not GROUP_ARN.match(group_arn):
+        raise ValueError(f"ModelPackageGroupArn {group_arn!r} is not a model package group arn; pass "
+                         "arn:<partition>:sagemaker:<region>:<account>:model-package-group/<name>")
+    if not PERMISSION_NAME.match(name):
+        raise ValueError(f"PermissionName {name!r} must be 1-36 letters, digits, '_', '.' or '-'")
+    try:
+        timeout = int(props.get("TimeoutSeconds", DEFAULT_TIMEOUT_SECONDS))
+    except ValueError:
+        raise ValueError(f"TimeoutSeconds {props.get('TimeoutSeconds')!r} is not a whole number of seconds") from None
+    if not 60 <= timeout <= 3000:
+        raise ValueError(f"TimeoutSeconds {timeout} is outside 60-3000 (CloudFormation waits at most an hour)")
+    return group_arn, name, timeout
+
+
+def _group_name(group_arn):
+    return group_arn.rsplit("/", 1)[1]
+
+
+def _physical_id(group_arn, name):
+    return f"ram-promotion:{group_arn}:{name}"
+
+
+def _error_code(error):
+    return getattr(error, "response", {}).get("Error", {}).get("Code", "")
+
+
+def _shares(group_arn):
+    """featureSet by share ARN for every share the group is associated with."""
+    ram = _client("ram")
+    arns = []
+    for page in ram.get_paginator("get_resource_share_associations").paginate(
+            associationType="RESOURCE", resourceArn=group_arn):
+        arns += [a["resourceShareArn"] for a in page["resourceShareAssociations"]
+                 if a.get("status") in ("ASSOCIATED", "ASSOCIATING")]
+    if not arns:
+        return {}
+    shares = {}
+    for page in ram.get_paginator("get_resource_shares").paginate(resourceOwner="SELF",
+                                                                  resourceShareArns=sorted(set(arns))):
+        shares.update({s["resourceShareArn"]: s.get("featureSet", "STANDARD") for s in page["resourceShares"]})
+    return shares
+
+
+def _pages(call, key, **params):
+    """Items of a RAM list call that has no botocore paginator (nextToken loop)."""
+    while True:
+        page = call(**params)
+        yield from page.get(key, [])
+        if not page.get("nextToken"):
+            return
+        params["nextToken"] = page["nextToken"]
+
+
+def _permission_exists(name):
+    permissions = _pages(_client("ram").list_permissions, "permissions", resourceType=RESOURCE_TYPE,
+                         permissionType="CUSTOMER_MANAGED")
+    return any(p.get("name") == name for p in permissions)
+
+
+def _policy_permission(share_arn):
+    for permission in _pages(_client("ram").list_resource_share_permissions, "permissions",
+                             resourceShareArn=share_arn):
+        if permission.get("featureSet") == "CREATED_FROM_POLICY":
+            return permission["arn"]
+    return None
+
+
+def _promote(share_arn, name):
+    ram = _client("ram")
+    permission_arn = _policy_permission(share_arn)
+    if permission_arn and not _permission_exists(name):
+        token = hashlib.sha256(f"{permission_arn}|{name}".encode()).hexdigest()[:64]
+        ram.promote_permission_created_from_policy(permissionArn=permission_arn, name=name, clientToken=token)
+    try:
+        ram.promote_resource_share_created_from_policy(resourceShareArn=share_arn)
+    except Exception as error:
+        if _error_code(error) != "InvalidStateTransitionException":  # already promoting
+            raise
+
+
+def _step(group_arn, name):
+    """Advance the promotion by one step; returns the STANDARD share ARNs when every share is done."""
+    shares = _shares(group_arn)
+    if not shares:
+        raise Pending(f"no resource share is associated with {_group_name(group_arn)} yet; RAM creates one after "
+                      "the group gets a resource policy")
+    waiting = []
+    for share_arn, feature_set in sorted(shares.items()):
+        if feature_set == "CREATED_FROM_POLICY":
+            _promote(share_arn, name)
+        if feature_set != "STANDARD":
+            waiting.append(f"{share_arn} is {feature_set}")
+    if waiting:
+        raise Pending("; ".join(waiting))
+    return sorted(shares)
+
+
+def _fail_reason(error, group):
+    code = _error_code(error)
+    if code == "OperationNotPermittedException":
+        return (f"{group} cannot be promoted (OperationNotPermittedException): its resource policy has a role "
+                "principal or Action \"*\"; use account principals and explicit actions. The group stays "
+                "accessible but not discoverable")
+    if code == "UnmatchedPolicyPermissionException":
+        return (f"{group} share cannot be promoted (UnmatchedPolicyPermissionException): no managed permission "
+                "matches the policy; promote its permission first or align the group policy with it")
+    return f"promotion of {group} failed: {code or type(error).__name__}: {error}"
+
+
+def _poll(event, _context):
+    group_arn, name, timeout = _properties(event)
+    deadline = float(event.get("CrHelperData", {}).get("Deadline", clock() + timeout))
+    try:
+        shares = _step(group_arn, name)
+    except Pending as pending:
+        if clock() > deadline:
+            raise RuntimeError(f"{_group_name(group_arn)} not promoted within {timeout} s: {pending}") from None
+        logger.info("promotion pending: %s", pending)
+        return None
+    except Exception as error:
+        if _error_code(error) in TRANSIENT and clock() <= deadline:
+            logger.warning("transient %s, retrying on the next poll", _error_code(error))
+            return None
+        raise RuntimeError(_fail_reason(error, _group_name(group_arn))) from error
+    data = _get_helper().Data
+    data.pop("Deadline", None)
+    data.update({"ResourceShareArns": ",".join(shares), "PermissionName": name})
+    return _physical_id(group_arn, name)
+
+
+def _start(event, _context):
+    group_arn, name, timeout = _properties(event)
+    _get_helper().Data.update({"Deadline": clock() + timeout})
+    return _physical_id(group_arn, name)
+
+
+def _delete(event, _context):
+    logger.info("delete is a no-op: a promoted share cannot be demoted")
+    return event.get("PhysicalResourceId")
+
+
+def _get_helper():
+    global _helper
+    if _helper is None:
+        helper = CfnResource(json_logging=False, log_level="INFO", boto_level="ERROR", polling_interval=1,
+                             sleep_on_delete=5)
+        helper.create(_start)
+        helper.update(_start)
+        helper.poll_create(_poll)
+        helper.poll_update(_poll)
+        helper.delete(_delete)
+        _helper = helper
+    return _helper
+
+
+def handler(event, context):
+    _get_helper()(event, context)

@@ -1,0 +1,210 @@
+"""lambdas/ram_promotion through the real crhelper flow: RAM calls stubbed and validated by botocore."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from botocore.stub import ANY
+
+GROUP = "arn:aws:sagemaker:us-east-1:222222222222:model-package-group/churn-prediction"
+SHARE = "arn:aws:ram:us-east-1:222222222222:resource-share/7ab63972-b505-7e2a-420d-6f5d3EXAMPLE"
+POLICY_PERMISSION = "arn:aws:ram:us-east-1:222222222222:permission/CreatedFromPolicy-8c2e"
+PROPS = {"ModelPackageGroupArn": GROUP, "PermissionName": "modelgov-churn-prediction-1a2b3c4"}
+PHYSICAL_ID = f"ram-promotion:{GROUP}:{PROPS['PermissionName']}"
+
+
+@pytest.fixture
+def promotion(load_handler, stub_client):
+    module = load_handler("ram_promotion")
+    client, stubber = stub_client("ram")
+    module._clients["ram"] = client
+    return module, stubber
+
+
+def expect_shares(stubber: Any, feature_set: str | None) -> None:
+    associations = [] if feature_set is None else [
+        {"resourceShareArn": SHARE, "associatedEntity": GROUP, "associationType": "RESOURCE", "status": "ASSOCIATED"}]
+    stubber.add_response("get_resource_share_associations", {"resourceShareAssociations": associations},
+                         {"associationType": "RESOURCE", "resourceArn": GROUP})
+    if feature_set is not None:
+        stubber.add_response("get_resource_shares", {"resourceShares": [
+            {"resourceShareArn": SHARE, "name": "policy-share", "featureSet": feature_set, "status": "ACTIVE"}]},
+            {"resourceOwner": "SELF", "resourceShareArns": [SHARE]})
+
+
+def expect_promotion(stubber: Any, *, permission_exists: bool = False) -> None:
+    stubber.add_response("list_resource_share_permissions", {"permissions": [
+        {"arn": POLICY_PERMISSION, "featureSet": "CREATED_FROM_POLICY", "resourceType": "sagemaker:ModelPackageGroup",
+         "permissionType": "CUSTOMER_MANAGED"}]}, {"resourceShareArn": SHARE})
+    existing = [{"arn": "arn:aws:ram:us-east-1:222222222222:permission/" + PROPS["PermissionName"],
+                 "name": PROPS["PermissionName"]}] if permission_exists else []
+    stubber.add_response("list_permissions", {"permissions": existing},
+                         {"resourceType": "sagemaker:ModelPackageGroup", "permissionType": "CUSTOMER_MANAGED"})
+    if not permission_exists:
+        stubber.add_response("promote_permission_created_from_policy",
+                             {"permission": {"name": PROPS["PermissionName"]}},
+                             {"permissionArn": POLICY_PERMISSION, "name": PROPS["PermissionName"], "clientToken": ANY})
+
+
+def expect_share_promotion(stubber: Any, error: str | None = None) -> None:
+    if error:
+        stubber.add_client_error("promote_resource_share_created_from_policy", error, f"{error} from RAM",
+                                 expected_params={"resourceShareArn": SHARE})
+    else:
+        stubber.add_response("promote_resource_share_created_from_policy", {"returnValue": True},
+                             {"resourceShareArn": SHARE})
+
+
+def only(responses: list[dict[str, Any]]) -> dict[str, Any]:
+    assert len(responses) == 1, responses
+    return responses[0]
+
+
+def test_create_promotes_permission_then_share_and_waits_for_standard(promotion, cr_event, invoke, crhelper_aws):
+    module, stubber = promotion
+    expect_shares(stubber, "CREATED_FROM_POLICY")
+    expect_promotion(stubber)
+    expect_share_promotion(stubber)
+    expect_shares(stubber, "PROMOTING_TO_STANDARD")
+    expect_shares(stubber, "STANDARD")
+    response = only(invoke(module, cr_event("Create", PROPS)))
+    assert (response["Status"], response["PhysicalResourceId"]) == ("SUCCESS", PHYSICAL_ID)
+    assert response["Data"] == {"ResourceShareArns": SHARE, "PermissionName": PROPS["PermissionName"]}
+    stubber.assert_no_pending_responses()
+    assert crhelper_aws.operations()[-3:] == ["RemoveTargets", "RemovePermission", "DeleteRule"]
+
+
+def test_repeat_after_success_makes_no_promotion_call(promotion, cr_event, invoke):
+    module, stubber = promotion
+    expect_shares(stubber, "STANDARD")
+    response = only(invoke(module, cr_event("Create", PROPS)))
+    assert (response["Status"], response["PhysicalResourceId"]) == ("SUCCESS", PHYSICAL_ID)
+    stubber.assert_no_pending_responses()
+
+
+def test_repeat_with_permission_already_promoted_only_promotes_the_share(promotion, cr_event, invoke):
+    module, stubber = promotion
+    expect_shares(stubber, "CREATED_FROM_POLICY")
+    expect_promotion(stubber, permission_exists=True)
+    expect_share_promotion(stubber, "InvalidStateTransitionException")
+    expect_shares(stubber, "STANDARD")
+    assert only(invoke(module, cr_event("Create", PROPS)))["Status"] == "SUCCESS"
+    stubber.assert_no_pending_responses()
+
+
+def test_update_keeps_the_physical_id_for_the_same_group(promotion, cr_event, invoke):
+    module, stubber = promotion
+    expect_shares(stubber, "STANDARD")
+    event = cr_event("Update", {**PROPS, "TimeoutSeconds": "600"}, old_properties=PROPS, physical_id=PHYSICAL_ID)
+    response = only(invoke(module, event))
+    assert (response["Status"], response["PhysicalResourceId"]) == ("SUCCESS", PHYSICAL_ID)
+
+
+def test_update_to_another_group_returns_a_new_physical_id(promotion, cr_event, invoke):
+    module, stubber = promotion
+    other = GROUP.replace("churn-prediction", "fraud-detection")
+    stubber.add_response("get_resource_share_associations", {"resourceShareAssociations": [
+        {"resourceShareArn": SHARE, "associatedEntity": other, "associationType": "RESOURCE", "status": "ASSOCIATED"}]},
+        {"associationType": "RESOURCE", "resourceArn": other})
+    stubber.add_response("get_resource_shares", {"resourceShares": [
+        {"resourceShareArn": SHARE, "featureSet": "STANDARD"}]},
+        {"resourceOwner": "SELF", "resourceShareArns": [SHARE]})
+    event = cr_event("Update", {**PROPS, "ModelPackageGroupArn": other}, old_properties=PROPS, physical_id=PHYSICAL_ID)
+    response = only(invoke(module, event))
+    assert response["Status"] == "SUCCESS" and response["PhysicalResourceId"] == f"ram-promotion:{other}:" + \
+        PROPS["PermissionName"]
+
+
+def test_delete_is_a_no_op_that_succeeds(promotion, cr_event, invoke, crhelper_aws):
+    module, stubber = promotion
+    response = only(invoke(module, cr_event("Delete", PROPS, physical_id=PHYSICAL_ID)))
+    assert (response["Status"], response["PhysicalResourceId"]) == ("SUCCESS", PHYSICAL_ID)
+    stubber.assert_no_pending_responses()
+    assert crhelper_aws.operations() == [] and crhelper_aws.delete_sleeps == [5]
+
+
+def test_throttling_is_retried_on_the_next_poll(promotion, cr_event, invoke):
+    module, stubber = promotion
+    stubber.add_client_error("get_resource_share_associations", "ThrottlingException", "Rate exceeded")
+    expect_shares(stubber, "STANDARD")
+    assert only(invoke(module, cr_event("Create", PROPS)))["Status"] == "SUCCESS"
+    stubber.assert_no_pending_responses()
+
+
+def test_unpromotable_policy_fails_with_a_readable_reason(promotion, cr_event, invoke):
+    module, stubber = promotion
+    expect_shares(stubber, "CREATED_FROM_POLICY")
+    stubber.add_response("list_resource_share_permissions", {"permissions": [
+        {"arn": POLICY_PERMISSION, "featureSet": "CREATED_FROM_POLICY"}]}, {"resourceShareArn": SHARE})
+    stubber.add_response("list_permissions", {"permissions": []})
+    stubber.add_client_error("promote_permission_created_from_policy", "OperationNotPermittedException",
+                             "The operation is not permitted")
+    response = only(invoke(module, cr_event("Create", PROPS)))
+    assert response["Status"] == "FAILED"
+    assert "churn-prediction cannot be promoted (OperationNotPermittedException)" in response["Reason"]
+    assert "role principal or Action \"*\"" in response["Reason"] and len(response["Reason"]) <= 256
+
+
+def test_unmatched_permission_fails_with_a_readable_reason(promotion, cr_event, invoke):
+    module, stubber = promotion
+    expect_shares(stubber, "CREATED_FROM_POLICY")
+    expect_promotion(stubber)
+    expect_share_promotion(stubber, "UnmatchedPolicyPermissionException")
+    response = only(invoke(module, cr_event("Create", PROPS)))
+    assert response["Status"] == "FAILED" and "UnmatchedPolicyPermissionException" in response["Reason"]
+
+
+def test_promotion_that_never_finishes_fails_at_the_deadline(promotion, cr_event, invoke, monkeypatch):
+    module, stubber = promotion
+    now = [1_000_000.0]
+    monkeypatch.setattr(module, "clock", lambda: now[0])
+    expect_shares(stubber, "PROMOTING_TO_STANDARD")
+    expect_shares(stubber, "PROMOTING_TO_STANDARD")
+
+    real_step = module._step
+
+    def step_then_advance(*args: Any) -> Any:
+        try:
+            return real_step(*args)
+        finally:
+            now[0] += 400  # each poll is minutes apart in AWS
+
+    monkeypatch.setattr(module, "_step", step_then_advance)
+    response = only(invoke(module, cr_event("Create", {**PROPS, "TimeoutSeconds": "600"})))
+    assert response["Status"] == "FAILED"
+    assert response["Reason"].startswith("churn-prediction not promoted within 600 s")
+    assert "PROMOTING_TO_STANDARD" in response["Reason"]
+
+
+def test_group_without_any_share_times_out_with_the_cause(promotion, cr_event, invoke, monkeypatch):
+    module, stubber = promotion
+    now = [0.0]
+    monkeypatch.setattr(module, "clock", lambda: now[0])
+    for _ in range(2):
+        expect_shares(stubber, None)
+    real_shares = module._shares
+
+    def shares_then_advance(*args: Any) -> Any:
+        try:
+            return real_shares(*args)
+        finally:
+            now[0] += 500
+
+    monkeypatch.setattr(module, "_shares", shares_then_advance)
+    response = only(invoke(module, cr_event("Create", PROPS)))
+    assert response["Status"] == "FAILED" and "no resource share is associated" in response["Reason"]
+    stubber.assert_no_pending_responses()
+
+
+@pytest.mark.parametrize(("props", "message"), [
+    ({**PROPS, "ModelPackageGroupArn": "churn-prediction"}, "is not a model package group arn"),
+    ({**PROPS, "PermissionName": "bad name!"}, "PermissionName 'bad name!' must be 1-36"),
+    ({**PROPS, "TimeoutSeconds": "soon"}, "is not a whole number of seconds"),
+    ({**PROPS, "TimeoutSeconds": "5"}, "outside 60-3000"),
+])
+def test_invalid_properties_fail_on_create_without_polling(promotion, cr_event, invoke, crhelper_aws, props, message):
+    module, _ = promotion
+    response = only(invoke(module, cr_event("Create", props)))
+    assert response["Status"] == "FAILED" and message in response["Reason"]
+    assert crhelper_aws.operations() == []
