@@ -43,6 +43,7 @@ class _Reader:
         self.text = text
         self.pos = 0
         self.problems: list[SyntaxProblem] = []
+        self.typographic_lines: set[int] = set()  # one L003 per line is enough to point at the paste
 
     # -- helpers -------------------------------------------------------------------------------------
     def problem(self, code: str, offset: int, message: str, fix: str, fatal: bool = False) -> None:
@@ -114,7 +115,9 @@ class _Reader:
     def string(self) -> Node:
         start = self.pos
         opener = self.text[start]
-        if opener in TYPOGRAPHIC:
+        line = self.text.count("\n", 0, start)
+        if opener in TYPOGRAPHIC and line not in self.typographic_lines:
+            self.typographic_lines.add(line)
             self.problem("L003", start, f"typographic quote {opener!r} (U+{ord(opener):04X}) instead of '\"'",
                          "replace curly quotes with straight double quotes (\")")
         self.pos += 1

@@ -71,9 +71,10 @@ def expand(paths: list[str]) -> tuple[list[Path], list[Note]]:
     for raw in paths:
         path = Path(raw)
         if path.is_dir():
-            found = sorted(path.rglob("*.template.json"))
+            found = sorted(path.rglob("*.template.json")) or sorted(
+                p for p in path.rglob("*") if p.suffix.lower() in (".json", ".yaml", ".yml") and p.is_file())
             if not found:
-                notes.append(Note("L000", raw, 0, 0, "the folder holds no *.template.json",
+                notes.append(Note("L000", raw, 0, 0, "the folder holds no templates or policy files",
                                   "pass a cdk.out folder after `cdk synth`, or policy and template files"))
             files.extend(found)
         elif path.exists():

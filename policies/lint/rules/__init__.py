@@ -16,6 +16,7 @@ RULES: dict[str, Rule] = {
     "actions.actions": actions.check,
     "resources.arns": arns.check,
     "principals.placement": placement.check,
+    "principals.confused_deputy": placement.check_confused_deputy,
     "principals.cross_account": cross_account.check,
     "principals.ram_promotion": ram_promotion.check,
     "conditions.operators": operators.check,

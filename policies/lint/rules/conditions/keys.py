@@ -10,11 +10,11 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from modelgov.policies.iam import canonical_condition_key, condition_key_exists
+from modelgov.policies.iam import canonical_condition_key
 
 from ...document import PolicyDocument
 from ..base import Context, Match, condition_entries, object_statements
-from .common import intended_operator, key_applies, replacement, statement_actions
+from .common import intended_operator, key_applies, key_known, replacement, statement_actions
 
 
 def check(doc: PolicyDocument, ctx: Context) -> Iterator[Match]:
@@ -24,7 +24,7 @@ def check(doc: PolicyDocument, ctx: Context) -> Iterator[Match]:
             key = entry.key
             if "${" in key:
                 continue
-            if not condition_key_exists(key):
+            if not key_known(key):
                 yield Match("L203", entry.path, f"condition key {key!r} is not in the service authorization "
                                                 "reference: the request never carries it",
                             "check the key's spelling in the service authorization reference; until a test in "

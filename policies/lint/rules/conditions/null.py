@@ -11,11 +11,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from modelgov.policies.iam import condition_key_exists
-
 from ...document import PolicyDocument
 from ..base import Context, Match, condition_entries, object_statements
-from .common import key_applies, statement_actions
+from .common import key_applies, key_known, statement_actions
 
 
 def _truth(value: object) -> bool | None:
@@ -42,7 +40,7 @@ def check(doc: PolicyDocument, ctx: Context) -> Iterator[Match]:
             if truths != [True]:
                 continue
             blocks.setdefault(id(entry.block), []).append(entry.key)
-            never = not condition_key_exists(entry.key) or (actions is not None
+            never = not key_known(entry.key) or (actions is not None
                                                             and not key_applies(entry.key, actions))
             if never and "${" not in entry.key:
                 if statement.effect == "Deny":

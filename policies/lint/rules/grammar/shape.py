@@ -92,6 +92,8 @@ def _statement(doc: PolicyDocument, statement: Statement, seen_sids: dict[str, N
                     'write "Allow" or "Deny" (case-sensitive)', effect)
     yield from _pair(node, path, "Action", "NotAction", required=True)
     needs_resource = doc.kind not in ("trust", "template") and doc.resource_type not in _NO_RESOURCE_TYPES
+    if doc.kind == "resource" and not doc.resource_type and _ecr_only(statement):
+        needs_resource = False  # an ECR repository policy applies to its own repository
     yield from _pair(node, path, "Resource", "NotResource", required=needs_resource)
     if doc.kind == "template":
         for name in ("Principal", "NotPrincipal", "Resource", "NotResource"):
@@ -106,6 +108,11 @@ def _statement(doc: PolicyDocument, statement: Statement, seen_sids: dict[str, N
     sid = node.get("Sid")
     if sid is not None:
         yield from _sid(doc, sid, path, seen_sids)
+
+
+def _ecr_only(statement: Statement) -> bool:
+    names = statement.action_names()
+    return bool(names) and all(name.lower().startswith("ecr:") for name in names)
 
 
 def _pair(node: Node, path: tuple[str | int, ...], name: str, negated: str, required: bool) -> Iterator[Match]:

@@ -31,3 +31,30 @@ def check(doc: PolicyDocument, ctx: Context) -> Iterator[Match]:
             yield Match("L121", statement.path, f"no Principal in a {doc.kind} policy statement{kind_inferred}",
                         'name who the statement applies to: "Principal": {"AWS": "arn:aws:iam::111122223333:root"}',
                         statement.node)
+
+
+CONFUSED_DEPUTY_KEYS = {"aws:sourceaccount", "aws:sourcearn", "aws:sourceorgid", "aws:sourceorgpaths"}
+
+
+def check_confused_deputy(doc: PolicyDocument, ctx: Context) -> Iterator[Match]:
+    """L122: a trust policy that lets a service assume the role for any account's resources.
+
+    Source: seed 000:L44508-44935 (confused deputy prevention) against 000:L45556-45567 (the execution
+    role trust policy printed without those conditions).
+    """
+    if doc.kind != "trust":
+        return
+    for statement in object_statements(doc):
+        principal = statement.element("Principal")
+        service = principal.get("Service") if principal is not None and principal.kind == "object" else None
+        if statement.effect != "Allow" or service is None:
+            continue
+        condition = statement.element("Condition")
+        keys = {str(k.value).lower() for _, block in (condition.pairs if condition is not None and
+                                                       condition.kind == "object" else [])
+                if block.kind == "object" for k, _ in block.pairs}
+        if not keys & CONFUSED_DEPUTY_KEYS:
+            yield Match("L122", (*statement.path, "Principal", "Service"),
+                        "a service may assume this role without aws:SourceAccount or aws:SourceArn: any "
+                        "account's resources could act through it (confused deputy)",
+                        'add "Condition": {"StringEquals": {"aws:SourceAccount": "<your account id>"}}', service)

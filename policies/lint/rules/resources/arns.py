@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from modelgov.policies.iam import condition_key_type, parse_operator
+from modelgov.policies.iam import parse_operator
 from modelgov.policies.iam.grammar import OperatorError
 
 from ...document import PolicyDocument
@@ -55,9 +55,7 @@ def check(doc: PolicyDocument, ctx: Context) -> Iterator[Match]:
             except OperatorError:
                 continue
             key = entry.key.lower()
-            key_type = condition_key_type(entry.key)
-            arn_typed = operator.family == "Arn" or (key_type is not None and key_type.base == "ARN"
-                                                     and operator.family == "String")
+            arn_typed = operator.family in ("Arn", "String")  # an ARN-looking value is checked as an ARN
             for position, node in enumerate(entry.value_nodes()):
                 if node.kind != "string" or "${" in str(node.value):
                     continue

@@ -1,0 +1,66 @@
+"""`modelgov lint PATH... [--spec governance.yaml] [--format text|json|sarif] [--out FILE]`.
+
+Exit 1 when any error-level finding, 2 when an input cannot be read (or the spec is invalid), else 0.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import tempfile
+from pathlib import Path
+from typing import cast
+
+from modelgov.policies.spec import GovernanceSpec, SpecError, load_spec
+
+from .document import POLICY_KINDS, PolicyKind
+from .linter import lint_paths
+from .report import FORMATS
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("paths", nargs="+", metavar="PATH",
+                        help="policy JSON files, CloudFormation templates (JSON/YAML) or cdk.out folders")
+    parser.add_argument("--spec", help="governance spec whose lifecycle catalog checks stage and status values")
+    parser.add_argument("--format", choices=sorted(FORMATS), default="text", help="report format (default: text)")
+    parser.add_argument("--out", help="write the report to this file instead of standard output")
+    parser.add_argument("--policy-type", choices=POLICY_KINDS, default=None,
+                        help="kind of standalone policy files (default: inferred from Principal elements)")
+
+
+def _write(path: str, text: str) -> None:
+    """Write through a temporary file and a rename, so a failed run never leaves half a report."""
+    target = Path(path)
+    fd, tmp = tempfile.mkstemp(prefix=".modelgov-", dir=target.parent if str(target.parent) else ".")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(text)
+        os.replace(tmp, target)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def run(args: argparse.Namespace) -> int:
+    spec: GovernanceSpec | None = None
+    if args.spec:
+        try:
+            spec = load_spec(args.spec)
+        except SpecError as err:
+            print(err, file=sys.stderr)
+            return 2
+    result = lint_paths(list(args.paths), spec=spec, kind=cast(PolicyKind | None, args.policy_type))
+    report = FORMATS[args.format](result)
+    if args.out:
+        try:
+            _write(args.out, report)
+        except OSError as err:
+            print(f"{args.out}: cannot write the report: {err.strerror or err}; choose a writable path",
+                  file=sys.stderr)
+            return 2
+    else:
+        sys.stdout.write(report)
+    if result.unreadable:
+        return 2
+    return 1 if result.count("error") else 0

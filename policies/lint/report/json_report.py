@@ -1,0 +1,28 @@
+"""`--format json`: {"findings": [...]}, each finding with its catalogue title and severity."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from modelgov.policies.findings import Finding, catalogue
+
+from ..linter import LintResult
+
+
+def to_dict(finding: Finding) -> dict[str, Any]:
+    entry = catalogue()[finding.code]
+    loc = finding.location
+    return {
+        "code": finding.code, "severity": entry.severity, "title": entry.title, "file": loc.file,
+        "line": loc.line, "column": loc.column, "end_line": loc.end_line, "end_column": loc.end_column,
+        "path": loc.path, "logical_id": loc.logical_id, "sid": loc.sid, "message": finding.message,
+        "fix": finding.fix or entry.fix, "key": finding.key,
+    }
+
+
+def render_json(result: LintResult) -> str:
+    return json.dumps({"findings": [to_dict(f) for f in result.findings],
+                       "summary": {"files": result.files, "policies": result.policies,
+                                   "errors": result.count("error"), "warnings": result.count("warning"),
+                                   "info": result.count("info")}}, indent=2) + "\n"
