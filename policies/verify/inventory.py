@@ -256,6 +256,7 @@ class _Builder:
                     if account == group.account or arn in known or arn in seen:
                         continue
                     seen.add(arn)
+                    known_in_account = tuple(p.arn for p in self.inventory.principals if p.account == account)
                     if arn.endswith(":root"):
                         label = (f"any principal in account {account}" if account != ANY_ACCOUNT
                                  else "any principal in any AWS account")
@@ -266,7 +267,19 @@ class _Builder:
                         label=f"{label}, via {group.policy.name} ({group.source.logical_id})", arn=arn,
                         account=account, kind="account",
                         identity=[Policy(f"any identity policy in account {account}", ALLOW_ALL)],
-                        source=group.source, via=group.policy.name))
+                        source=group.source, via=group.policy.name, exclude_arns=known_in_account))
+
+
+    def add_unknown_roles(self) -> None:
+        """"Any other role in account N": roles outside the input in each account that owns a group."""
+        for account in sorted({g.account for g in self.inventory.groups}):
+            group = next(g for g in self.inventory.groups if g.account == account)
+            known = tuple(p.arn for p in self.inventory.principals if p.account == account and p.kind == "role")
+            self.inventory.principals.append(Principal(
+                label=f"any other role in account {account} (identity policies not in the input)",
+                arn=f"arn:{group.partition}:iam::{account}:role/modelgov-any-principal", account=account,
+                kind="account", identity=[Policy(f"any identity policy in account {account}", ALLOW_ALL)],
+                protected_only=True, exclude_arns=known))
 
 
 def _principal_account(value: Any, partition: str) -> tuple[str, str]:
@@ -287,6 +300,7 @@ def build_inventory(stacks: list[StackTemplate], spec: GovernanceSpec) -> Invent
     builder.build_roles()
     builder.add_spec_groups()
     builder.add_resource_policy_principals()
+    builder.add_unknown_roles()
     found = {p.persona for p in builder.inventory.principals if p.persona}
     for persona in spec.personas:
         if (persona.transitions or persona.approval_statuses) and persona.name not in found:

@@ -47,6 +47,8 @@ class Principal:
     boundary: list[Policy] = field(default_factory=list)
     source: Source = field(default_factory=Source)
     via: str = ""  # for kind "account": the policy that lets it in
+    protected_only: bool = False  # identity unknown: the spec only reserves protected stages/statuses/approval
+    exclude_arns: tuple[str, ...] = ()  # known roles in the account: never witnesses for aws:PrincipalArn
 
     @property
     def is_persona(self) -> bool:

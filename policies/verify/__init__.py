@@ -1,0 +1,29 @@
+"""`modelgov verify`: prove from synthesized templates that the deployed policies match the spec's lifecycle.
+
+    from modelgov.policies.verify import verify
+    result = verify([Path("cdk.out")], spec)    # VerifyResult: violations, matrices, unknowns
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from modelgov.policies.spec.models import GovernanceSpec
+
+from .assembly import AssemblyError, StackTemplate, load_inputs
+from .inventory import build_inventory
+from .prove import DEFAULT_MAX_EVALUATIONS, prove
+from .result import MatrixEntry, VerifyResult, Violation
+
+
+def verify_stacks(stacks: list[StackTemplate], spec: GovernanceSpec,
+                  max_evaluations: int = DEFAULT_MAX_EVALUATIONS) -> VerifyResult:
+    return prove(spec, build_inventory(stacks, spec), max_evaluations)
+
+
+def verify(paths: list[Path], spec: GovernanceSpec, max_evaluations: int = DEFAULT_MAX_EVALUATIONS) -> VerifyResult:
+    """Verify a cdk.out folder or template files; raises AssemblyError when the input cannot be read."""
+    return verify_stacks(load_inputs(paths), spec, max_evaluations)
+
+
+__all__ = ["AssemblyError", "MatrixEntry", "VerifyResult", "Violation", "verify", "verify_stacks"]

@@ -1,0 +1,214 @@
+"""Equivalence classes of condition-key values, from the literals and patterns the policies test.
+
+For a key, two values are equivalent when every comparison any applicable statement makes on that key
+gives the same answer for both; the engine then decides the same for both. Witnesses are the policy
+literals (with case variants for IgnoreCase), one string per wildcard pattern, one value no policy names
+("any other value") and "absent". String keys compared only by string operators are merged by that
+signature, so the engine sees each class once; ARN, numeric, date, IP and boolean keys keep every
+witness (boundary points for numbers and CIDRs).
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import ipaddress
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from modelgov.policies.iam import catalog
+
+ABSENT: None = None
+OTHER_STRING = "modelgov-other-value"
+OTHER_ARN = "arn:aws:iam::000000000000:role/modelgov-other"
+Value = str | tuple[str, ...] | None
+
+# Keys AWS fills from the principal or the resource; never enumerated as free.
+DERIVED_KEYS = frozenset(k.lower() for k in (
+    "aws:PrincipalArn", "aws:PrincipalAccount", "aws:PrincipalType", "aws:ResourceAccount", "aws:userid",
+    "aws:username", "aws:PrincipalOrgID", "aws:PrincipalOrgPaths", "aws:PrincipalIsAWSService",
+    "aws:RequestedRegion"))
+
+
+def _as_list(value: Any) -> list[Any]:
+    if value is None:
+        return []
+    return value if isinstance(value, list) else [value]
+
+
+def _glob(pattern: str, value: str) -> bool:
+    return fnmatch.fnmatchcase(value, pattern.replace("[", "[[]"))
+
+
+def action_matches(statement: dict[str, Any], action: str) -> bool:
+    """Whether a statement's Action/NotAction covers `action` (case-insensitive, * and ? wildcards)."""
+    action = action.lower()
+    if "Action" in statement:
+        return any(isinstance(a, str) and _glob(a.lower(), action) for a in _as_list(statement["Action"]))
+    if "NotAction" in statement:
+        return not any(isinstance(a, str) and _glob(a.lower(), action) for a in _as_list(statement["NotAction"]))
+    return False
+
+
+def split_operator(operator: str) -> tuple[str, str, bool]:
+    """(set qualifier, base operator, IfExists) of `ForAnyValue:StringEqualsIfExists`."""
+    qualifier, _, base = operator.rpartition(":")
+    if_exists = base.endswith("IfExists") and base != "IfExists"
+    return qualifier, base.removesuffix("IfExists") if if_exists else base, if_exists
+
+
+def family(base: str) -> str:
+    for name in ("String", "Arn", "Numeric", "Date", "Bool", "Binary", "Null"):
+        if base.startswith(name):
+            return name
+    if base in ("IpAddress", "NotIpAddress"):
+        return "Ip"
+    return "Unknown"
+
+
+@dataclass
+class KeyUse:
+    """What the policies do with one key: literal values by operator family, and whether sets are used."""
+
+    display: str
+    families: set[str] = field(default_factory=set)
+    literals: dict[str, set[str]] = field(default_factory=dict)  # family -> literal values
+    comparisons: set[tuple[str, str]] = field(default_factory=set)  # (base operator, value)
+    multi: bool = False
+    variables: bool = False
+
+
+def collect_keys(documents: Iterable[dict[str, Any]], action: str) -> dict[str, KeyUse]:
+    """Every condition key tested by a statement that applies to `action`, lower-cased."""
+    uses: dict[str, KeyUse] = {}
+    for document in documents:
+        for statement in _as_list(document.get("Statement")):
+            if not isinstance(statement, dict) or not action_matches(statement, action):
+                continue
+            for operator, block in (statement.get("Condition") or {}).items():
+                if not isinstance(block, dict):
+                    continue
+                qualifier, base, _ = split_operator(str(operator))
+                fam = family(base)
+                for key, values in block.items():
+                    use = uses.setdefault(str(key).lower(), KeyUse(display=str(key)))
+                    use.families.add(fam)
+                    use.multi = use.multi or bool(qualifier)
+                    for value in _as_list(values):
+                        text = str(value).lower() if isinstance(value, bool) else str(value)
+                        if "${" in text:
+                            use.variables = True
+                        use.literals.setdefault(fam, set()).add(text)
+                        use.comparisons.add((base, text))
+    return uses
+
+
+def _string_witnesses(use: KeyUse) -> list[str]:
+    out: list[str] = []
+    for base, value in sorted(use.comparisons):
+        fam = family(base)
+        if fam != "String":
+            continue
+        if "Like" in base:
+            out += [value.replace("*", "").replace("?", "x"), value.replace("*", "modelgovx").replace("?", "x")]
+        else:
+            out.append(value)
+            if "IgnoreCase" in base:
+                out += [value.lower(), value.upper()]
+    return out
+
+
+def _ip_witnesses(values: set[str]) -> list[str]:
+    out: list[str] = []
+    networks = []
+    for value in sorted(values):
+        try:
+            network = ipaddress.ip_network(value, strict=False)
+        except ValueError:
+            continue
+        networks.append(network)
+        out += [str(network.network_address), str(network.broadcast_address)]
+    for candidate in ("192.0.2.123", "2001:db8::123"):
+        address = ipaddress.ip_address(candidate)
+        if not any(address.version == n.version and address in n for n in networks):
+            out.append(candidate)
+    return out
+
+
+def _numeric_witnesses(values: set[str]) -> list[str]:
+    out: list[str] = []
+    for value in sorted(values):
+        try:
+            number = float(value)
+        except ValueError:
+            continue
+        for n in (number - 1, number, number + 1):
+            out.append(str(int(n)) if n == int(n) else str(n))
+    return out
+
+
+def other_string(taken: Iterable[str]) -> str:
+    """A value equal (ignoring case) to nothing the policies name."""
+    lowered = {t.lower() for t in taken}
+    candidate, n = OTHER_STRING, 0
+    while candidate.lower() in lowered:
+        n += 1
+        candidate = f"{OTHER_STRING}-{n}"
+    return candidate
+
+
+def witnesses(use: KeyUse, extra: Iterable[str] = ()) -> list[str]:
+    """Single values that reach every class of the key (absent is added by the caller)."""
+    out: list[str] = list(extra)
+    literals = use.literals
+    out += _string_witnesses(use)
+    if "Arn" in use.families:
+        for value in sorted(literals.get("Arn", ())):
+            out += [value, value.replace("*", "modelgovx").replace("?", "x"), value.replace("*", "")]
+        out.append(OTHER_ARN)
+    if "Bool" in use.families:
+        out += ["true", "false"]
+    if "Numeric" in use.families:
+        out += _numeric_witnesses(literals.get("Numeric", set()))
+    if "Date" in use.families:
+        out += sorted(literals.get("Date", set())) + ["1970-01-01T00:00:00Z", "2999-12-31T23:59:59Z"]
+    if "Ip" in use.families:
+        out += _ip_witnesses(literals.get("Ip", set()))
+    out.append(other_string(out))
+    return list(dict.fromkeys(out))
+
+
+def signature(use: KeyUse | None, value: Value) -> Any:
+    """Values with equal signatures are indistinguishable by every comparison the policies make on the key."""
+    if use is None:
+        return "absent" if value is None else "present"
+    if value is None or isinstance(value, tuple) or use.variables or use.multi or use.families - {"String", "Null"}:
+        return value
+    return tuple((value == v, value.lower() == v.lower(), _glob(v, value))
+                 for base, v in sorted(use.comparisons) if family(base) == "String")
+
+
+def multi_valued(key: str, use: KeyUse) -> bool:
+    key_type = catalog.condition_key_type(use.display)
+    return use.multi or bool(key_type and key_type.multi_valued)
+
+
+def values_for(key: str, use: KeyUse) -> list[Value]:
+    """The class representatives of a free key: absent, then witnesses (as sets for multi-valued keys)."""
+    singles = witnesses(use)
+    if not multi_valued(key, use):
+        return [ABSENT, *singles]
+    sets: list[Value] = [ABSENT, ()]
+    sets += [(w,) for w in singles]
+    named = tuple(w for w in singles[:-1])
+    if named:
+        sets += [named, (*named, singles[-1])]
+    return list(dict.fromkeys(sets))
+
+
+def reduce(use: KeyUse | None, values: list[Value]) -> dict[Any, Value]:
+    """signature -> first value with it: the values the engine must see for this key."""
+    out: dict[Any, Value] = {}
+    for value in values:
+        out.setdefault(signature(use, value), value)
+    return out

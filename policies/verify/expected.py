@@ -1,0 +1,88 @@
+"""What the spec says: may this persona make this request? (None: the request is not a lifecycle change.)
+
+A request sets a target stage and status, an approval status, or both. It is expected to be allowed when
+every part it sets is granted: the lifecycle part by a transition whose `from` matches the current stage
+(`none` = no stage yet, which is every CreateModelPackage; `any` = every stage and none) and whose
+from_statuses (default: any) hold the current status; the approval part by the persona's approval_statuses.
+A principal that is not a persona is expected to make no lifecycle change at all; "any other role" of an
+account, whose identity policies are not in the input, is expected only not to set a protected stage,
+status or approval (the spec reserves those for approvers, whoever else exists).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from modelgov.policies.builders.lifecycle_keys import PROTECTED_APPROVAL_STATUSES
+from modelgov.policies.spec.models import ANY_STAGE, NONE_STAGE, GovernanceSpec, Persona
+
+Pair = tuple[str, str] | None  # (stage, status), or None when the request/resource carries none
+
+
+@dataclass(frozen=True)
+class Cell:
+    """One lifecycle request shape: action, current (stage, status), target (stage, status), approval."""
+
+    action: str
+    current: Pair
+    target: Pair
+    approval: str | None
+
+    def label(self) -> str:
+        """'QA->Production:PendingApproval' (Transition.labels() notation); approval-only: 'approve:<status>'."""
+        if self.target is None:
+            return f"approve:{self.approval}"
+        start = self.current[0] if self.current else NONE_STAGE
+        return f"{start}->{self.target[0]}:{self.target[1]}"
+
+
+def transition_allows(persona: Persona, current: Pair, target: tuple[str, str]) -> bool:
+    for transition in persona.transitions:
+        if transition.to != target[0] or target[1] not in transition.statuses:
+            continue
+        if transition.from_stage == ANY_STAGE:
+            from_ok = True
+        elif transition.from_stage == NONE_STAGE:
+            from_ok = current is None
+        else:
+            from_ok = current is not None and current[0] == transition.from_stage
+        if not from_ok:
+            continue
+        if transition.from_statuses is not None and (current is None or current[1] not in transition.from_statuses):
+            continue
+        return True
+    return False
+
+
+@dataclass(frozen=True)
+class Protected:
+    """Stages, statuses and approval statuses only approver personas may set (compared ignoring case)."""
+
+    stages: frozenset[str]
+    statuses: frozenset[str]
+    approvals: frozenset[str]
+
+    def touches(self, cell: Cell) -> bool:
+        if cell.approval is not None and cell.approval.lower() in self.approvals:
+            return True
+        return cell.target is not None and (cell.target[0].lower() in self.stages
+                                            or cell.target[1].lower() in self.statuses)
+
+
+def protected_of(spec: GovernanceSpec) -> Protected:
+    lower = lambda values: frozenset(v.lower() for v in values)  # noqa: E731
+    return Protected(lower(spec.lifecycle.protected_stages), lower(spec.lifecycle.protected_statuses),
+                     lower(PROTECTED_APPROVAL_STATUSES))
+
+
+def expected(persona: Persona | None, cell: Cell, protected: Protected | None = None) -> bool | None:
+    """`protected` set: the principal's own policies are unknown, so only protected changes are expected denied."""
+    if cell.target is None and cell.approval is None:
+        return None
+    if protected is not None:
+        return False if protected.touches(cell) else None
+    if persona is None:
+        return False
+    if cell.target is not None and not transition_allows(persona, cell.current, cell.target):
+        return False
+    return cell.approval is None or cell.approval in persona.approval_statuses

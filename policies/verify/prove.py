@@ -1,0 +1,487 @@
+"""The lifecycle proof: every principal x lifecycle action x group class x value class, against the spec.
+
+Each dimension's values (target stage and status, current stage and status, approval status, and every
+other condition key an applicable statement tests) are split into classes whose members no policy and no
+spec rule can tell apart (domain.py); the engine decides one representative per class, so a pass covers
+every value, including stage names nobody listed. Groups whose version ARN and resource policy look the
+same to every statement share one class too. Unknown values are bracketed by the permissive and strict
+documents (materialize.py): only a decision both agree on counts as proven.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import time
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from modelgov.policies.builders.lifecycle_keys import (
+    APPROVAL_KEY,
+    CREATE_ACTION,
+    CURRENT_STAGE_KEY,
+    CURRENT_STATUS_KEY,
+    STAGE_KEY,
+    STATUS_KEY,
+    UPDATE_ACTION,
+)
+from modelgov.policies.engine import prepare
+from modelgov.policies.engine.request import normalize_request
+from modelgov.policies.iam import catalog
+from modelgov.policies.spec.models import ANY_STAGE, APPROVAL_STATUSES, NONE_STAGE, GovernanceSpec, Persona
+
+from . import domain
+from .domain import ABSENT, KeyUse, Value
+from .expected import Cell, expected, protected_of
+from .materialize import PERMISSIVE, STRICT, materialize
+from .model import Group, Inventory, Note, Policy, Principal
+from .result import MatrixEntry, VerifyResult, Violation
+
+ALLOWED = "Allowed"
+UNKNOWN = "unknown"
+ERROR = "error"
+ACTIONS = (CREATE_ACTION, UPDATE_ACTION)
+LIFECYCLE = {k.lower(): k for k in (STAGE_KEY, STATUS_KEY, CURRENT_STAGE_KEY, CURRENT_STATUS_KEY, APPROVAL_KEY)}
+FULL_ACCESS: dict[str, Any] = {"Version": "2012-10-17",
+                               "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}
+DEFAULT_MAX_EVALUATIONS = 2_000_000
+
+
+def _as_list(value: Any) -> list[Any]:
+    if value is None:
+        return []
+    return value if isinstance(value, list) else [value]
+
+
+# -- organization: which SCPs sit on the path from the root to an account ---------------------------------------
+def scp_levels(spec: GovernanceSpec, inventory: Inventory, account: str) -> list[tuple[str, list[Policy]]]:
+    """Root -> OUs -> account, each with FullAWSAccess (attached by default) plus the template SCPs there.
+
+    Principals in the management account or outside the organization get no SCP layer at all.
+    """
+    org = spec.organization
+    if account == org.management_account:
+        return []
+    by_name = {ou.name: ou for ou in org.organizational_units}
+    by_id = {ou.id: ou for ou in org.organizational_units}
+    member = next((a for a in org.accounts if a.id == account), None)
+    if member is None and account != org.registry_account:
+        return []
+    chain: list[str] = []
+    ou_name = member.ou if member else None
+    while ou_name and ou_name != "root":
+        ou = by_name.get(ou_name) or by_id.get(ou_name)
+        if ou is None or ou.id in chain:
+            break
+        chain.insert(0, ou.id)
+        ou_name = ou.parent
+    default = Policy("FullAWSAccess (attached by default)", FULL_ACCESS)
+    return [(target, [default, *inventory.scps.get(target, [])]) for target in [org.root_id, *chain, account]]
+
+
+# -- one principal, materialized per mode -----------------------------------------------------------------------
+@dataclass
+class Layers:
+    identity: list[Policy]
+    boundary: list[Policy]
+    scps: list[tuple[str, list[Policy]]]
+    resource: Policy | None
+
+    def policies(self) -> Iterable[Policy]:
+        yield from self.identity
+        yield from self.boundary
+        for _, level in self.scps:
+            yield from level
+        if self.resource is not None:
+            yield self.resource
+
+    def uncertain(self) -> bool:
+        from .intrinsics import is_unknown
+        return any(p.uncertain or is_unknown(p.document) for p in self.policies())
+
+    def simulation(self, mode: str) -> dict[str, Any]:
+        def named(policies: list[Policy]) -> list[dict[str, Any]]:
+            return [{"name": p.name, "policy": materialize(p.document, mode, p.uncertain)} for p in policies]
+
+        sim: dict[str, Any] = {"identityPolicies": named(self.identity)}
+        if self.boundary:
+            sim["permissionBoundaryPolicies"] = named(self.boundary)
+        if self.scps:
+            sim["serviceControlPolicies"] = [{"orgIdentifier": target, "policies": named(level)}
+                                             for target, level in self.scps]
+        if self.resource is not None:
+            sim["resourcePolicy"] = materialize(self.resource.document, mode, self.resource.uncertain)
+        return sim
+
+
+def _documents(sim: dict[str, Any]) -> list[dict[str, Any]]:
+    docs = [p["policy"] for p in sim.get("identityPolicies", [])]
+    docs += [p["policy"] for p in sim.get("permissionBoundaryPolicies", [])]
+    for level in sim.get("serviceControlPolicies", []):
+        docs += [p["policy"] for p in level["policies"]]
+    if "resourcePolicy" in sim:
+        docs.append(sim["resourcePolicy"])
+    return docs
+
+
+def _resource_patterns(docs: list[dict[str, Any]], action: str) -> list[str]:
+    patterns: list[str] = []
+    for doc in docs:
+        for statement in _as_list(doc.get("Statement")):
+            if isinstance(statement, dict) and domain.action_matches(statement, action):
+                for key in ("Resource", "NotResource"):
+                    patterns += [r for r in _as_list(statement.get(key)) if isinstance(r, str)]
+    return sorted(set(patterns))
+
+
+@dataclass
+class GroupClass:
+    group: Group
+    members: list[str]
+    prepared: dict[str, Any]
+    docs: list[dict[str, Any]]
+
+
+@dataclass
+class _Found:
+    """First counterexample of one (code, principal, label), and how many class cells share it."""
+
+    code: str
+    cell: Cell
+    combo: dict[str, Value]
+    gclass: GroupClass
+    decision: str
+    expected: bool
+    count: int = 1
+    equivalents: dict[str, list[str]] = field(default_factory=dict)
+
+
+class Prover:
+    def __init__(self, spec: GovernanceSpec, inventory: Inventory, max_evaluations: int = DEFAULT_MAX_EVALUATIONS):
+        self.spec = spec
+        self.inventory = inventory
+        self.max_evaluations = max_evaluations
+        self.result = VerifyResult(unknowns=list(inventory.notes))
+        self.evaluations = 0
+        self.stages: list[str] = []
+        self.statuses: list[str] = []
+        self.protected = protected_of(spec)
+
+    # -- domains -------------------------------------------------------------------------------------------------
+    def lifecycle_domains(self, all_docs: list[dict[str, Any]]) -> None:
+        """Stage and status values: the spec's catalog, every literal any policy tests, and one unnamed value."""
+        stages = list(self.spec.lifecycle.stages)
+        statuses = list(self.spec.lifecycle.statuses)
+        for action in ACTIONS:
+            uses = domain.collect_keys(all_docs, action)
+            for key, target in ((STAGE_KEY, stages), (CURRENT_STAGE_KEY, stages), (STATUS_KEY, statuses),
+                                (CURRENT_STATUS_KEY, statuses)):
+                use = uses.get(key.lower())
+                if use is not None:
+                    target += [w for w in domain.witnesses(use) if not w.startswith(domain.OTHER_STRING)]
+        for values in (stages, statuses):
+            values.append(domain.other_string(values))
+        self.stages = list(dict.fromkeys(stages))
+        self.statuses = list(dict.fromkeys(statuses))
+
+    def _spec_sig(self, persona: Persona | None, dim: str, value: str) -> tuple[bool, ...]:
+        """What the spec's rules see of a value: protected or not, and which transitions name it."""
+        lowered = value.lower()
+        guarded = {"ts": self.protected.stages, "tt": self.protected.statuses, "ap": self.protected.approvals}
+        mark = (lowered in guarded[dim],) if dim in guarded else ()
+        if persona is None:
+            return mark
+        return mark + self._persona_sig(persona, dim, value)
+
+    @staticmethod
+    def _persona_sig(persona: Persona, dim: str, value: str) -> tuple[bool, ...]:
+        ts = persona.transitions
+        if dim == "ts":
+            return tuple(value == t.to for t in ts)
+        if dim == "tt":
+            return tuple(value in t.statuses for t in ts)
+        if dim == "cs":
+            return tuple(value == t.from_stage for t in ts)
+        if dim == "ct":
+            return tuple(t.from_statuses is None or value in t.from_statuses for t in ts)
+        return (value in persona.approval_statuses,)
+
+    def _classes(self, persona: Persona | None, use: KeyUse | None, dim: str,
+                 values: list[str]) -> dict[str, list[str]]:
+        """representative -> members, for values no policy comparison and no spec rule can tell apart."""
+        by_sig: dict[Any, list[str]] = {}
+        for value in values:
+            by_sig.setdefault((domain.signature(use, value), self._spec_sig(persona, dim, value)), []).append(value)
+        return {members[0]: members for members in by_sig.values()}
+
+    # -- groups ----------------------------------------------------------------------------------------------------
+    def group_classes(self, principal: Principal, modes: list[str], layers_of: dict[str, Layers],
+                      action: str) -> list[GroupClass]:
+        classes: dict[Any, GroupClass] = {}
+        for group in self.inventory.groups:
+            layers = layers_of[group.name]
+            sims = {mode: layers.simulation(mode) for mode in modes}
+            docs = [d for s in sims.values() for d in _documents(s)]
+            patterns = _resource_patterns(docs, action)
+            arn = group.version_arn
+            resource_doc = json.dumps(sims[modes[0]].get("resourcePolicy"), sort_keys=True)
+            resource_doc = resource_doc.replace(group.arn, "<group>").replace(
+                arn.rsplit("/", 1)[0], "<versions>")
+            key = (group.account, group.region, group.partition, resource_doc,
+                   tuple(domain._glob(p, arn) for p in patterns))
+            if key in classes:
+                classes[key].members.append(group.name)
+                continue
+            prepared = {mode: prepare(sims[mode]) for mode in modes}
+            classes[key] = GroupClass(group, [group.name], prepared, docs)
+        return list(classes.values())
+
+    # -- requests --------------------------------------------------------------------------------------------------
+    @staticmethod
+    def request(principal_arn: str, cell: Cell, group: Group, combo: dict[str, Value]) -> dict[str, Any]:
+        context: dict[str, Any] = {}
+        if cell.target is not None:
+            context[STAGE_KEY], context[STATUS_KEY] = cell.target
+        if cell.current is not None:
+            context[CURRENT_STAGE_KEY], context[CURRENT_STATUS_KEY] = cell.current
+        if cell.approval is not None:
+            context[APPROVAL_KEY] = cell.approval
+        for key, value in combo.items():
+            if value is not None and key != "principal":
+                context[key] = list(value) if isinstance(value, tuple) else value
+        return {"principal": combo.get("principal") or principal_arn, "action": cell.action,
+                "resource": {"resource": group.version_arn, "accountId": group.account},
+                "contextVariables": context}
+
+    def decide(self, gclass: GroupClass, request: dict[str, Any]) -> str:
+        normalized, errors = normalize_request(request)
+        self.evaluations += 1
+        if normalized is None:
+            return ERROR
+        decisions = []
+        for prepared in gclass.prepared.values():
+            result = prepared.evaluate_request(normalized)
+            if result.errors:
+                return ERROR
+            decisions.append(result.decision)
+        if len(decisions) == 1:
+            return decisions[0]
+        permissive, strict = decisions
+        if permissive != ALLOWED:
+            return permissive
+        return ALLOWED if strict == ALLOWED else UNKNOWN
+
+    # -- free keys ---------------------------------------------------------------------------------------------
+    def free_combos(self, principal: Principal, uses: dict[str, KeyUse], action: str) -> list[dict[str, Value]]:
+        axes: list[tuple[str, list[Value]]] = []
+        for key, use in sorted(uses.items()):
+            if key in LIFECYCLE or key in domain.DERIVED_KEYS:
+                continue
+            if not catalog.key_valid_for_action(use.display, action, "model-package"):
+                continue  # never present in a request for this action
+            reps = list(domain.reduce(use, domain.values_for(key, use)).values())
+            axes.append((use.display, reps))
+        if principal.kind == "account":
+            arns: list[Value] = [principal.arn]
+            use = uses.get("aws:principalarn")
+            for value in (domain.witnesses(use) if use else []):
+                parts = value.split(":")
+                if len(parts) >= 6 and parts[2] == "iam" and parts[4] in ("*", principal.account, ""):
+                    parts[4] = principal.account
+                    if ":".join(parts) not in principal.exclude_arns:
+                        arns.append(":".join(parts))
+            axes.append(("principal", list(dict.fromkeys(arns))))
+        names = [name for name, _ in axes]
+        return [dict(zip(names, values, strict=True)) for values in itertools.product(*(v for _, v in axes))]
+
+    # -- the proof -------------------------------------------------------------------------------------------------
+    def prove_principal(self, principal: Principal) -> None:
+        persona = self.spec.persona(principal.persona) if principal.persona else None
+        protected = self.protected if principal.protected_only else None
+        layers_of = {g.name: Layers(principal.identity, principal.boundary,
+                                    scp_levels(self.spec, self.inventory, principal.account), g.policy)
+                     for g in self.inventory.groups}
+        modes = [PERMISSIVE, STRICT] if any(layer.uncertain() for layer in layers_of.values()) else [PERMISSIVE]
+        found: dict[tuple[str, str], _Found] = {}
+        matrix_cells: list[tuple[Cell, bool, set[str]]] = []
+        for action in ACTIONS:
+            gclasses = self.group_classes(principal, modes, layers_of, action)
+            for gclass in gclasses:
+                errors = [e for p in gclass.prepared.values() for e in p.errors]
+                if errors:
+                    self.result.unknowns.append(Note("V104", f"{principal.label}: the engine rejects a policy "
+                                                             f"({errors[0]}); nothing about it is proven",
+                                                     principal.source))
+            docs = [d for g in gclasses for d in g.docs]
+            uses = domain.collect_keys(docs, action)
+            classes = {dim: self._classes(persona, uses.get(key.lower()), dim, values) for dim, key, values in (
+                ("ts", STAGE_KEY, self.stages), ("tt", STATUS_KEY, self.statuses),
+                ("cs", CURRENT_STAGE_KEY, self.stages), ("ct", CURRENT_STATUS_KEY, self.statuses),
+                ("ap", APPROVAL_KEY, list(APPROVAL_STATUSES)))}
+            combos = self.free_combos(principal, uses, action)
+            targets: list[tuple[str, str] | None] = [None, *itertools.product(classes["ts"], classes["tt"])]
+            currents: list[tuple[str, str] | None] = [None]
+            if action == UPDATE_ACTION:
+                currents += list(itertools.product(classes["cs"], classes["ct"]))
+            approvals: list[str | None] = [None, *classes["ap"]]
+            budget = len(targets) * len(currents) * len(approvals) * len(combos) * len(gclasses)
+            if budget > self.max_evaluations:
+                self.result.unknowns.append(Note("V105", f"{principal.label}: {budget} request classes for {action} "
+                                                         f"exceed the budget of {self.max_evaluations}; not proven",
+                                                 principal.source))
+                continue
+            memo: dict[Any, str] = {}
+            for current, target, approval in itertools.product(currents, targets, approvals):
+                cell = Cell(action, current, target, approval)
+                exp = expected(persona, cell, protected)
+                if exp is None:
+                    continue
+                seen: set[str] = set()
+                psig = (self._psig(uses, cell))
+                for gclass in gclasses:
+                    for index, combo in enumerate(combos):
+                        key = (id(gclass), psig, index)
+                        decision = memo.get(key)
+                        if decision is None:
+                            decision = self.decide(gclass, self.request(principal.arn, cell, gclass.group, combo))
+                            memo[key] = decision
+                        seen.add(decision)
+                        code = self._code(exp, decision)
+                        if code:
+                            self._record(found, code, cell, combo, gclass, decision, exp, classes)
+                matrix_cells.append((cell, exp, seen))
+        self._finish(principal, persona, found, matrix_cells)
+
+    @staticmethod
+    def _psig(uses: dict[str, KeyUse], cell: Cell) -> tuple[Any, ...]:
+        values: list[Value] = [*(cell.target or (ABSENT, ABSENT)), *(cell.current or (ABSENT, ABSENT)),
+                               cell.approval]
+        keys = (STAGE_KEY, STATUS_KEY, CURRENT_STAGE_KEY, CURRENT_STATUS_KEY, APPROVAL_KEY)
+        return tuple(domain.signature(uses.get(k.lower()), v) for k, v in zip(keys, values, strict=True))
+
+    @staticmethod
+    def _code(exp: bool, decision: str) -> str:
+        if decision == ERROR:
+            return "V104"
+        if decision == UNKNOWN:
+            return "V103"
+        if exp and decision != ALLOWED:
+            return "V102"
+        if not exp and decision == ALLOWED:
+            return "V101"
+        return ""
+
+    @staticmethod
+    def _record(found: dict[tuple[str, str], _Found], code: str, cell: Cell, combo: dict[str, Value],
+                gclass: GroupClass, decision: str, exp: bool, classes: dict[str, dict[str, list[str]]]) -> None:
+        key = (code, cell.label())
+        if key in found:
+            found[key].count += 1
+            return
+        equivalents: dict[str, list[str]] = {}
+        for dim, value in (("target stage", cell.target[0] if cell.target else None),
+                           ("target status", cell.target[1] if cell.target else None),
+                           ("current stage", cell.current[0] if cell.current else None),
+                           ("current status", cell.current[1] if cell.current else None),
+                           ("approval", cell.approval)):
+            short = {"target stage": "ts", "target status": "tt", "current stage": "cs", "current status": "ct",
+                     "approval": "ap"}[dim]
+            members = classes[short].get(value or "", [])
+            if len(members) > 1:
+                equivalents[dim] = members
+        if len(gclass.members) > 1:
+            equivalents["group"] = gclass.members
+        found[key] = _Found(code, cell, combo, gclass, decision, exp, equivalents=equivalents)
+
+    def _finish(self, principal: Principal, persona: Persona | None, found: dict[tuple[str, str], _Found],
+                matrix_cells: list[tuple[Cell, bool, set[str]]]) -> None:
+        for (code, label), item in sorted(found.items(), key=lambda kv: (kv[0][1], kv[0][0])):
+            request = self.request(principal.arn, item.cell, item.gclass.group, item.combo)
+            decisive: list[dict[str, Any]] = []
+            normalized, _ = normalize_request(request)
+            if normalized is not None:
+                result = next(iter(item.gclass.prepared.values())).evaluate_request(normalized)
+                decisive = [self._locate(d, principal, item.gclass.group) for d in result.decisive]
+            expected_text = "allowed" if item.expected else "denied"
+            who = f"persona {persona.name}" if persona else "a principal the spec does not name"
+            same = "; ".join(f"same for {dim}: {', '.join(v)}" for dim, v in item.equivalents.items())
+            message = (f"{principal.label} ({who}): {item.cell.action} {label} is {item.decision}, the spec "
+                       f"expects {expected_text}" + (f" ({item.count} request classes)" if item.count > 1 else "")
+                       + (f"; {same}" if same else ""))
+            self.result.violations.append(Violation(
+                code=code, principal=principal.label, persona=principal.persona, label=label,
+                expected=expected_text, actual=item.decision, request=request, decisive=decisive,
+                message=message, source=principal.source, cells=item.count))
+        rows: dict[str, list[tuple[bool, set[str]]]] = {}
+        for cell, exp, seen in matrix_cells:
+            rows.setdefault(cell.label(), []).append((exp, seen))
+        violating = {label for _, label in found}
+        matrix: dict[str, MatrixEntry] = {}
+        for label, entries in rows.items():
+            exps = {e for e, _ in entries}
+            decisions = set().union(*(s for _, s in entries))
+            if not (True in exps or label in violating):
+                continue
+            expected_text = "allowed" if exps == {True} else "denied" if exps == {False} else "partly"
+            if UNKNOWN in decisions or ERROR in decisions:
+                actual = "unknown"
+            elif decisions == {ALLOWED}:
+                actual = "allowed"
+            elif ALLOWED in decisions:
+                actual = "partly"
+            else:
+                actual = "denied"
+            matrix[label] = MatrixEntry(expected_text, actual, label in violating)
+        if persona is not None or matrix:
+            self.result.matrices[principal.label] = dict(sorted(matrix.items()))
+            self.result.personas[principal.label] = principal.persona
+
+    def _locate(self, decisive: dict[str, Any], principal: Principal, group: Group) -> dict[str, Any]:
+        """Add template, logical id and line to an engine decisive-statement entry."""
+        policies = [*principal.identity, *principal.boundary, *(group.policy and [group.policy] or [])]
+        for _, level in scp_levels(self.spec, self.inventory, principal.account):
+            policies += level
+        name = decisive.get("policy")
+        if decisive.get("layer") in ("resource", "resourcePolicy") and group.policy is not None:
+            name = name or group.policy.name
+        for policy in policies:
+            if policy.name == name or (group.policy is policy and decisive.get("layer", "").startswith("resource")):
+                return {**decisive, "policy": policy.name, "template": policy.source.file,
+                        "stack": policy.source.stack, "logical_id": policy.source.logical_id,
+                        "line": policy.source.line}
+        return dict(decisive)
+
+    def run(self) -> VerifyResult:
+        started = time.perf_counter()
+        all_docs: list[dict[str, Any]] = []
+        for principal in self.inventory.principals:
+            for policy in [*principal.identity, *principal.boundary]:
+                all_docs += [materialize(policy.document, m, policy.uncertain) for m in (PERMISSIVE, STRICT)]
+        for policies in self.inventory.scps.values():
+            all_docs += [materialize(p.document, PERMISSIVE, p.uncertain) for p in policies]
+        for group in self.inventory.groups:
+            if group.policy is not None:
+                all_docs.append(materialize(group.policy.document, PERMISSIVE, group.policy.uncertain))
+        self.lifecycle_domains(all_docs)
+        for principal in self.inventory.principals:
+            self.prove_principal(principal)
+        found = {p.persona for p in self.inventory.principals if p.persona}
+        for persona in self.spec.personas:
+            if persona.name not in found and (persona.transitions or persona.approval_statuses):
+                label = f"persona {persona.name} (no role deployed)"
+                self.result.matrices[label] = {
+                    t_label: MatrixEntry("allowed", "denied", True)
+                    for t in persona.transitions for t_label in t.labels()}
+                self.result.personas[label] = persona.name
+        self.result.stats = {"principals": len(self.inventory.principals), "groups": len(self.inventory.groups),
+                             "stages": self.stages, "statuses": self.statuses,
+                             "evaluations": self.evaluations, "seconds": round(time.perf_counter() - started, 3)}
+        return self.result
+
+
+def prove(spec: GovernanceSpec, inventory: Inventory, max_evaluations: int = DEFAULT_MAX_EVALUATIONS) -> VerifyResult:
+    return Prover(spec, inventory, max_evaluations).run()
+
+
+__all__ = ["ANY_STAGE", "NONE_STAGE", "prove", "scp_levels"]

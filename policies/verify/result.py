@@ -1,0 +1,71 @@
+"""The verifier's answer: violations with counterexamples, per-principal transition matrices, unknowns."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from .model import Note, Source
+
+
+@dataclass
+class Violation:
+    """One (principal, transition label) where the deployed decision and the spec disagree, or cannot be proven.
+
+    `request` is a concrete counterexample (principal, action, resource ARN, full context) that the engine
+    decided as `actual`; `cells` counts every request shape (groups, statuses, approvals, context classes)
+    that disagrees under this label.
+    """
+
+    code: str
+    principal: str
+    persona: str
+    label: str
+    expected: str  # "allowed" | "denied"
+    actual: str  # engine decision, or "unknown"
+    request: dict[str, Any]
+    decisive: list[dict[str, Any]] = field(default_factory=list)
+    message: str = ""
+    source: Source = field(default_factory=Source)
+    cells: int = 1
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"code": self.code, "principal": self.principal, "persona": self.persona or None,
+                "transition": self.label, "expected": self.expected, "actual": self.actual,
+                "counterexample": self.request, "decisive": self.decisive, "message": self.message,
+                "cells": self.cells, "location": {"file": self.source.file, "line": self.source.line,
+                                                  "stack": self.source.stack, "logical_id": self.source.logical_id}}
+
+
+@dataclass
+class MatrixEntry:
+    expected: str  # allowed | denied | partly (only some statuses/approvals/context)
+    actual: str  # allowed | denied | partly | unknown
+    violation: bool = False
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"expected": self.expected, "actual": self.actual, "violation": self.violation}
+
+
+@dataclass
+class VerifyResult:
+    violations: list[Violation] = field(default_factory=list)
+    matrices: dict[str, dict[str, MatrixEntry]] = field(default_factory=dict)  # principal -> label -> entry
+    unknowns: list[Note] = field(default_factory=list)
+    personas: dict[str, str] = field(default_factory=dict)  # principal label -> persona name
+    stats: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def ok(self) -> bool:
+        return not self.violations and not any(n.code in ("V003", "V005") for n in self.unknowns)
+
+    @property
+    def exit_code(self) -> int:
+        return 0 if self.ok else 1
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"ok": self.ok, "violations": [v.to_dict() for v in self.violations],
+                "matrices": {p: {label: e.to_dict() for label, e in m.items()} for p, m in self.matrices.items()},
+                "unknowns": [{"code": n.code, "message": n.message, "file": n.source.file,
+                              "logical_id": n.source.logical_id, "line": n.source.line} for n in self.unknowns],
+                "personas": self.personas, "stats": self.stats}

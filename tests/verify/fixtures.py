@@ -1,0 +1,83 @@
+"""Small templates built from the pure builders: the composition issue 5 deploys, without a CDK synth.
+
+A registry stack (persona roles with their managed policies, the model package groups with their
+resource policies) and a management stack (the lifecycle SCP on the root), as StackTemplates.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+from pathlib import Path
+from typing import Any
+
+from modelgov.policies.builders.group_policy import build_group_policy
+from modelgov.policies.builders.personas import build_persona_policy
+from modelgov.policies.builders.scp import build_lifecycle_scps
+from modelgov.policies.spec import GovernanceSpec, load_spec
+from modelgov.policies.verify.assembly import StackEnv, StackTemplate
+
+REPO = Path(__file__).resolve().parents[2]
+SPEC_FILE = REPO / "governance.yaml"
+
+
+def spec() -> GovernanceSpec:
+    return load_spec(str(SPEC_FILE))
+
+
+def logical(name: str) -> str:
+    return "".join(part.capitalize() for part in name.replace("_", "-").split("-"))
+
+
+def registry_template(gov: GovernanceSpec) -> dict[str, Any]:
+    org = gov.organization
+    region, account = org.primary_region, org.registry_account
+    resources: dict[str, Any] = {}
+    for persona in gov.personas:
+        policy_id = f"{logical(persona.name)}Policy"
+        resources[policy_id] = {"Type": "AWS::IAM::ManagedPolicy", "Properties": {
+            "ManagedPolicyName": f"modelgov-{persona.name}",
+            "PolicyDocument": build_persona_policy(gov, persona, partition="aws", region=region, account=account)}}
+        resources[f"{logical(persona.name)}Role"] = {"Type": "AWS::IAM::Role", "Properties": {
+            "RoleName": persona.effective_role_name,
+            "AssumeRolePolicyDocument": {"Version": "2012-10-17", "Statement": [
+                {"Effect": "Allow", "Action": "sts:AssumeRole", "Principal": {"AWS": {"Fn::Sub":
+                                                                              "arn:${AWS::Partition}:iam::${AWS::AccountId}:root"}}}]},
+            "ManagedPolicyArns": [{"Ref": policy_id}]}}
+    for group in gov.model_package_groups:
+        ids = lambda names: [org.account_id(n) for n in names]  # noqa: E731
+        policy = build_group_policy(group=group.name, partition="aws", region=region, owner_account=account,
+                                    readers=ids(group.readers), deployers=ids(group.deployers),
+                                    registrars=ids(group.registrars))
+        props: dict[str, Any] = {"ModelPackageGroupName": group.name}
+        if policy:
+            props["ModelPackageGroupPolicy"] = policy
+        resources[f"{logical(group.name)}Group"] = {"Type": "AWS::SageMaker::ModelPackageGroup", "Properties": props}
+    return {"Resources": resources}
+
+
+def management_template(gov: GovernanceSpec) -> dict[str, Any]:
+    resources: dict[str, Any] = {}
+    for index, document in enumerate(build_lifecycle_scps(gov)):
+        resources[f"LifecycleScp{index}"] = {"Type": "AWS::Organizations::Policy", "Properties": {
+            "Name": f"modelgov-lifecycle-{index}", "Type": "SERVICE_CONTROL_POLICY", "Content": document,
+            "TargetIds": [gov.organization.root_id]}}
+    return {"Resources": resources}
+
+
+def stacks(gov: GovernanceSpec, registry: dict[str, Any] | None = None,
+           management: dict[str, Any] | None = None) -> list[StackTemplate]:
+    org = gov.organization
+    region = org.primary_region
+    registry = registry if registry is not None else registry_template(gov)
+    management = management if management is not None else management_template(gov)
+    return [
+        StackTemplate("modelgov-registry", "registry.template.json", registry,
+                      StackEnv(org.registry_account, region, "aws"), text=json.dumps(registry, indent=1)),
+        StackTemplate("modelgov-guardrails", "guardrails.template.json", management,
+                      StackEnv(org.management_account, region, "aws"), text=json.dumps(management, indent=1)),
+    ]
+
+
+def mutable(gov: GovernanceSpec) -> tuple[dict[str, Any], dict[str, Any]]:
+    return copy.deepcopy(registry_template(gov)), copy.deepcopy(management_template(gov))
