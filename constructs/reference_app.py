@@ -6,6 +6,7 @@ import aws_cdk as cdk
 
 from modelgov.policies.spec import GovernanceSpec
 
+from .persona_stack import build_persona_stacks
 from .registry_stack import RegistryStack
 
 STACK_PREFIX = "modelgov"
@@ -28,4 +29,5 @@ def build_reference_app(app: cdk.App, spec: GovernanceSpec) -> dict[str, cdk.Sta
                              description="modelgov: model package groups of the registry account")
     stacks["registry"] = registry
     # Each feature adds its stacks below, one call per feature module.
+    stacks.update(build_persona_stacks(app, spec))
     return stacks
