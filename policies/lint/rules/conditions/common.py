@@ -76,8 +76,25 @@ def key_known(key: str) -> bool:
     return bool(prefix) and prefix in _service_templates(key.partition(":")[0])
 
 
+# Global keys that only tagging requests carry: present only for actions that list them themselves.
+_TAG_REQUEST_KEYS = ("aws:tagkeys", "aws:requesttag/")
+
+
+@lru_cache(maxsize=4096)
+def _own_keys(action: str) -> frozenset[str]:
+    service, _, name = action.partition(":")
+    try:
+        details = load_json("actions", f"{service.lower()}.json").get(name.lower(), {})
+    except (OSError, ValueError):
+        return frozenset()
+    return frozenset(_template_prefix(k) or k.lower() for k in details.get("conditionKeys", []))
+
+
 def key_applies(key: str, actions: list[str]) -> bool:
     prefix = _template_prefix(key)
+    lowered = key.lower()
+    if lowered.startswith(_TAG_REQUEST_KEYS):
+        return any((prefix or lowered) in _own_keys(action) for action in actions)
     for action in actions:
         if key_valid_for_action(key, action):
             return True

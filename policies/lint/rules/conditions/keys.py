@@ -10,10 +10,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from modelgov.policies.iam import canonical_condition_key
+from modelgov.policies.iam import Operator, canonical_condition_key
 
 from ...document import PolicyDocument
-from ..base import Context, Match, condition_entries, object_statements
+from ..base import ConditionEntry, Context, Match, condition_entries, object_statements
 from .common import intended_operator, key_applies, key_known, replacement, statement_actions
 
 
@@ -41,9 +41,12 @@ def check(doc: PolicyDocument, ctx: Context) -> Iterator[Match]:
                                                 + (f"; AWS replaced it with {new!r}" if new else ""),
                             f"use {new!r}" if new else "use the key the service reference names instead",
                             entry.key_node, detail=key.replace(":", "_"))
-            if actions is None or key_applies(key, actions):
+            if actions is None:
                 continue
             operator = intended_operator(entry.operator)
+            if key_applies(key, actions):
+                yield from _partly(statement.effect, entry, operator, actions)
+                continue
             if operator is None or operator.family == "Null":
                 continue  # the Null rule explains what an absent key does there
             outcome = ("the IfExists operator is then always true" if operator.if_exists
@@ -57,6 +60,20 @@ def check(doc: PolicyDocument, ctx: Context) -> Iterator[Match]:
                                             f"statement ({_short(statement.action_names())}){consequence}",
                         "use a key the service reference lists for these actions, or move the actions that "
                         "support it into their own statement", entry.key_node)
+
+
+def _partly(effect: str, entry: ConditionEntry, operator: Operator | None, actions: list[str]) -> Iterator[Match]:
+    """L205: in an Allow, a positive test on a key some actions never carry never allows those actions."""
+    if effect != "Allow" or operator is None or operator.if_exists or operator.negated \
+            or operator.family == "Null" or operator.qualifier == "ForAllValues":
+        return
+    missing = [a for a in dict.fromkeys(actions) if not key_applies(entry.key, [a])]
+    if missing:
+        yield Match("L205", entry.path, f"{_short(missing)} never carr{'ies' if len(missing) == 1 else 'y'} "
+                                        f"{entry.key!r}, so this Allow never allows "
+                                        f"{'it' if len(missing) == 1 else 'them'}",
+                    "move those actions into a statement without this condition", entry.key_node,
+                    detail=entry.key.replace(":", "_"))
 
 
 def _short(names: list[str]) -> str:

@@ -20,7 +20,7 @@ from ..base import Context, Match, condition_entries, flatten, is_intrinsic, obj
 _PARTITION = re.compile(r"^(aws|aws-cn|aws-us-gov|aws-iso(-[a-z])?|aws-eusc)$")
 _ACCOUNT = re.compile(r"^\d{12}$")
 _WILD = re.compile(r"[*?]|\$\{")
-_PLACEHOLDER = re.compile(r"<[^>]*>|\s")
+_PLACEHOLDER = re.compile(r"<[^>]*>|\s|(?<!\$)\{[^}]*\}")
 _VARIABLE = re.compile(r"\$\{[^}]*\}")
 ACCOUNT_KEYS = {"aws:sourceaccount", "aws:principalaccount", "aws:resourceaccount", "aws:sourceowner"}
 
