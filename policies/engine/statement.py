@@ -310,9 +310,13 @@ def _compile_statement(policy: str, layer: str, index: int, raw: Any, variables:
         stmt.not_principal = element == "NotPrincipal"
         stmt.principal = _compile_principal(raw[element])
     if layer == "rcp":
-        if stmt.effect != "Deny" or stmt.not_principal or not (stmt.principal and stmt.principal.wildcard):
-            raise InputError("E010", "RCP statements must be Deny with Principal \"*\" (RCPFullAWSAccess is "
-                                     "implicit at every level)")
+        # orgs_manage_policies_rcps_syntax.html: customer RCPs deny only, Principal "*", no NotAction or
+        # NotPrincipal, and Action never "*" alone (RCPFullAWSAccess, the only Allow, is implicit).
+        if stmt.effect != "Deny" or raw.get("Principal") != "*" or stmt.not_action:
+            raise InputError("E010", "RCP statements must be Deny with Principal \"*\" and Action (not "
+                                     "NotAction); RCPFullAWSAccess is implicit at every level")
+        if "*" in _strings(raw["Action"], "Action"):
+            raise InputError("E010", "RCP Action cannot be \"*\" alone; name the service, e.g. s3:*")
     condition = raw.get("Condition")
     if condition is not None:
         if not isinstance(condition, dict):
@@ -345,7 +349,9 @@ def compile_policy(name: str, layer: str, document: Any, where: str) -> tuple[Co
         errors.append(EngineError("E010", f"unknown policy element {unknown[0]!r}; elements are Version, Id, "
                                           "Statement", where))
     version = document.get("Version", "2008-10-17")
-    if version not in POLICY_VERSIONS:
+    if layer == "rcp" and version != VARIABLE_VERSION:
+        errors.append(EngineError("E017", f"RCPs need Version 2012-10-17, got {version!r}", f"{where}.Version"))
+    elif version not in POLICY_VERSIONS:
         errors.append(EngineError("E017", f"Version {version!r} is not 2012-10-17 or 2008-10-17",
                                   f"{where}.Version"))
         version = "2008-10-17"
