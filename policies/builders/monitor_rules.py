@@ -40,9 +40,7 @@ _HOURLY = re.compile(r"^cron\(0 \* \? \* \* \*\)$")
 _DAILY = re.compile(rf"^cron\(0 {_HOUR} \? \* \* \*\)$")
 _EVERY = re.compile(rf"^cron\(0 {_HOUR}/{_RATE} \? \* \* \*\)$")
 # Negative ISO 8601 duration, days and/or time part; M means minutes only after T (seed L8180-8201).
-_OFFSET = re.compile(
-    r"^-P(?=\d|T\d)(?:(?P<d>\d+)D)?(?:T(?=\d)(?:(?P<h>\d+)H)?(?:(?P<m>\d+)M)?(?:(?P<s>\d+)S)?)?$"
-)
+_OFFSET = re.compile(r"^-P(?=\d|T\d)(?:(?P<d>\d+)D)?(?:T(?=\d)(?:(?P<h>\d+)H)?(?:(?P<m>\d+)M)?(?:(?P<s>\d+)S)?)?$")
 OFFSET_FORMS = "a negative ISO 8601 duration such as -PT1H, -PT30M or -P1D (at most 15 characters)"
 
 
@@ -142,9 +140,7 @@ def parse_schedule(expression: str) -> Schedule | None:
         return Schedule(expression, "daily", DAY, start_hour=int(match["hour"]))
     if match := _EVERY.match(expression):
         rate = int(match["rate"])
-        return Schedule(
-            expression, "every_n_hours", rate * HOUR, start_hour=int(match["hour"]), rate_hours=rate
-        )
+        return Schedule(expression, "every_n_hours", rate * HOUR, start_hour=int(match["hour"]), rate_hours=rate)
     return None
 
 
@@ -279,14 +275,8 @@ def _check_compute(p: MonitorInput, known: Callable[[object], bool]) -> Iterator
             "choose a processing instance type listed by botocore",
         )
     if known(p.instance_count) and p.instance_count is not None and not 1 <= p.instance_count <= 100:
-        yield Violation(
-            "C314", "instance_count", p.instance_count, "1 to 100", "set instance_count within 1-100"
-        )
-    if (
-        known(p.volume_size_in_gb)
-        and p.volume_size_in_gb is not None
-        and not 1 <= p.volume_size_in_gb <= 16384
-    ):
+        yield Violation("C314", "instance_count", p.instance_count, "1 to 100", "set instance_count within 1-100")
+    if known(p.volume_size_in_gb) and p.volume_size_in_gb is not None and not 1 <= p.volume_size_in_gb <= 16384:
         yield Violation(
             "C314",
             "volume_size_in_gb",
@@ -386,9 +376,7 @@ def _check_inputs(p: MonitorInput, known: Callable[[object], bool]) -> Iterator[
         if known(value) and isinstance(value, str):
             parsed = parse_offset(value)
             if parsed is None:
-                yield Violation(
-                    "C321", prop, value, OFFSET_FORMS, "write the offset like -P1D or -PT6H, not -PT2D"
-                )
+                yield Violation("C321", prop, value, OFFSET_FORMS, "write the offset like -P1D or -PT6H, not -PT2D")
             else:
                 offsets[prop] = parsed
     if len(offsets) == 2 and offsets["start_time_offset"] > offsets["end_time_offset"]:
@@ -441,9 +429,7 @@ def _check_uris(p: MonitorInput, known: Callable[[object], bool]) -> Iterator[Vi
     ):
         value = getattr(p, prop)
         if known(value) and isinstance(value, str) and not S3_URI.match(value):
-            yield Violation(
-                "C323", prop, value, "an s3://bucket/key URI", "write the location as s3://bucket/key"
-            )
+            yield Violation("C323", prop, value, "an s3://bucket/key URI", "write the location as s3://bucket/key")
 
 
 def schedule_warnings(schedule: Schedule) -> list[str]:
@@ -457,3 +443,64 @@ def schedule_warnings(schedule: Schedule) -> list[str]:
             "do not wrap past 23:00, so runs are not evenly spaced across days"
         ]
     return []
+
+
+CAPTURE_MODES = ("Input", "Output", "InputAndOutput")
+
+
+def check_data_capture(
+    *,
+    sampling_percentage: object,
+    capture_modes: Sequence[str],
+    destination_s3_uri: str | None,
+    is_unresolved: Unresolved = _never,
+) -> list[Violation]:
+    """Endpoint DataCaptureConfig: integer sampling 0-100, known capture modes, an s3:// destination."""
+    found: list[Violation] = []
+    if not is_unresolved(sampling_percentage) and (
+        not isinstance(sampling_percentage, int)
+        or isinstance(sampling_percentage, bool)
+        or not 0 <= sampling_percentage <= 100
+    ):
+        found.append(
+            Violation(
+                "C324",
+                "sampling_percentage",
+                sampling_percentage,
+                "an integer 0 to 100",
+                "set the share of requests to capture, e.g. 20",
+            )
+        )
+    if not capture_modes or len(capture_modes) > 32:
+        found.append(
+            Violation(
+                "C324",
+                "capture_modes",
+                list(capture_modes),
+                "1 to 32 of " + ", ".join(CAPTURE_MODES),
+                "capture Input, Output or both",
+            )
+        )
+    for mode in capture_modes:
+        if mode not in CAPTURE_MODES:
+            found.append(
+                Violation(
+                    "C324",
+                    "capture_modes",
+                    mode,
+                    ", ".join(CAPTURE_MODES),
+                    "use the API's names (REQUEST and RESPONSE are the Python SDK's)",
+                )
+            )
+    if destination_s3_uri is not None and not is_unresolved(destination_s3_uri):
+        if not S3_URI.match(destination_s3_uri):
+            found.append(
+                Violation(
+                    "C324",
+                    "destination_s3_uri",
+                    destination_s3_uri,
+                    "an s3://bucket/prefix URI",
+                    "write the capture destination as s3://bucket/prefix",
+                )
+            )
+    return found

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 import pytest
+
 from modelgov.policies.builders.monitor_rules import (
     MonitorInput,
     check_monitor,
@@ -99,9 +100,7 @@ def test_schedule_forms_accepted(expression: str) -> None:
 )
 def test_fails_schedule_outside_the_four_forms(expression: str) -> None:
     assert parse_schedule(expression) is None
-    assert ("C311", "schedule_expression") in codes(
-        replace(BASE["DataQuality"], schedule_expression=expression)
-    )
+    assert ("C311", "schedule_expression") in codes(replace(BASE["DataQuality"], schedule_expression=expression))
 
 
 @pytest.mark.parametrize(
@@ -155,9 +154,7 @@ def test_fails_zero_runtime() -> None:
 def test_now_requires_both_analysis_times() -> None:
     props = replace(BASE["DataQuality"], schedule_expression="NOW")
     assert codes(props) == [("C312", "data_analysis_start_time"), ("C312", "data_analysis_end_time")]
-    assert (
-        check_monitor(replace(props, data_analysis_start_time="-PT1H", data_analysis_end_time="-PT0H")) == []
-    )
+    assert check_monitor(replace(props, data_analysis_start_time="-PT1H", data_analysis_end_time="-PT0H")) == []
 
 
 @pytest.mark.parametrize(("start", "end"), [("-PT25H", "-PT0H"), ("-PT1H", "-PT2H"), ("-P2D", "-PT1H")])
@@ -184,9 +181,7 @@ def test_offsets_parse(value: str, seconds: int) -> None:
     assert parse_offset(value) == seconds
 
 
-@pytest.mark.parametrize(
-    "value", ["-PT2D", "-P1H", "PT1H", "-P1M", "-P", "-PT", "-P1W", "-PT1.5H", "-P1000000000000D"]
-)
+@pytest.mark.parametrize("value", ["-PT2D", "-P1H", "PT1H", "-P1M", "-P", "-PT", "-P1W", "-PT1.5H", "-P1000000000000D"])
 def test_fails_offsets_that_are_not_negative_iso_durations(value: str) -> None:
     assert parse_offset(value) is None
     assert ("C321", "start_time_offset") in codes(replace(BASE["ModelQuality"], start_time_offset=value))
@@ -291,9 +286,7 @@ def test_fails_locations_that_are_not_s3_uris(field: str) -> None:
 
 
 def test_fails_invalid_schedule_name() -> None:
-    assert codes(replace(BASE["DataQuality"], schedule_name="my_schedule")) == [
-        ("C325", "monitoring_schedule_name")
-    ]
+    assert codes(replace(BASE["DataQuality"], schedule_name="my_schedule")) == [("C325", "monitoring_schedule_name")]
 
 
 def test_unresolved_values_are_skipped_not_guessed() -> None:
