@@ -1,0 +1,392 @@
+"""Custom::MonitoringSchedule: a SageMaker monitoring schedule managed through crhelper.
+
+For stacks that use the seed's `Custom::MonitoringSchedule` interface (seed 000 L11838-12088), with its
+defects fixed (../shared/research/seed-model-monitor.md §4.2):
+
+- the physical id is the schedule name; Data returns MonitoringScheduleArn and MonitoringScheduleName;
+- Create calls CreateMonitoringSchedule, then polls until Scheduled (Failed or Stopped fail with the
+  service's FailureReason); a create the service refused answers FAILED with a marker id, so the Delete
+  CloudFormation sends next never touches a schedule of that name that someone else owns;
+- Update takes (event, context): a new ScheduleName creates the new schedule and returns its name, so
+  CloudFormation deletes the old one; otherwise UpdateMonitoringSchedule (and tag changes), polled again;
+- Delete goes by the physical id, treats ResourceNotFound as done and waits until the schedule is gone;
+- RecordPreprocessorSourceUri and PostAnalyticsProcessorSourceUri each map to their own field;
+- compute, runtime, KMS, VPC and network settings are properties (CloudFormation sends strings; they are
+  coerced), and a named job definition (MonitoringJobDefinitionName + MonitoringType) is preferred over
+  the inline definition, which the service accepts for data quality only.
+
+Only the standard library at import: boto3 and crhelper load on the first invocation (cold import stays
+far below 150 ms), and clients are created lazily. Tests put stubbed clients into CLIENTS.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import time
+from typing import Any
+
+logger = logging.getLogger(__name__)
+
+CLIENTS: dict[str, Any] = {}
+OWNER_TAG = "modelgov:cfn-owner"
+FAILED_CREATE = "modelgov-failed-create:"
+NAME = re.compile(r"^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$")
+DONE, WAITING, BROKEN = "Scheduled", ("Pending",), ("Failed", "Stopped")
+THROTTLING = {
+    "ThrottlingException",
+    "Throttling",
+    "ThrottledException",
+    "TooManyRequestsException",
+    "RequestLimitExceeded",
+}
+RETRIES = 5
+DEFAULT_POLL_TIMEOUT = 1800
+DELETE_WAIT_LIMIT = 600
+
+_sleep = time.sleep
+_now = time.time
+_helper: Any = None
+
+
+# -- clients and calls ------------------------------------------------------------------------------------
+
+
+def _sagemaker() -> Any:
+    if "sagemaker" not in CLIENTS:
+        import boto3
+
+        CLIENTS["sagemaker"] = boto3.client("sagemaker")
+    return CLIENTS["sagemaker"]
+
+
+def _error_code(error: Exception) -> str:
+    response = getattr(error, "response", None) or {}
+    return str(response.get("Error", {}).get("Code", ""))
+
+
+def _call(operation: str, **params: Any) -> Any:
+    """Call SageMaker, retrying throttling with exponential backoff (1, 2, 4, 8 s) before giving up."""
+    for attempt in range(RETRIES):
+        try:
+            return getattr(_sagemaker(), operation)(**params)
+        except Exception as error:
+            if _error_code(error) not in THROTTLING or attempt == RETRIES - 1:
+                raise
+            logger.warning("%s throttled, retrying (attempt %d)", operation, attempt + 1)
+            _sleep(2**attempt)
+    raise AssertionError("unreachable")
+
+
+def _describe(name: str) -> dict[str, Any] | None:
+    try:
+        return dict(_call("describe_monitoring_schedule", MonitoringScheduleName=name))
+    except Exception as error:
+        if _error_code(error) in ("ResourceNotFound", "ResourceNotFoundException"):
+            return None
+        raise
+
+
+# -- properties -----------------------------------------------------------------------------------------
+
+
+class PropertyError(ValueError):
+    pass
+
+
+def _required(props: dict[str, Any], key: str) -> str:
+    value = props.get(key)
+    if value in (None, ""):
+        raise PropertyError(
+            f"Custom::MonitoringSchedule property {key} is missing; set it in the resource's Properties"
+        )
+    return str(value)
+
+
+def _int(props: dict[str, Any], key: str, default: int, low: int, high: int) -> int:
+    raw = props.get(key, default)
+    try:
+        value = int(str(raw))
+    except ValueError:
+        raise PropertyError(
+            f"Custom::MonitoringSchedule property {key} is {raw!r}: allowed an integer {low}-{high}"
+        ) from None
+    if not low <= value <= high:
+        raise PropertyError(f"Custom::MonitoringSchedule property {key} is {value}: allowed {low}-{high}")
+    return value
+
+
+def _bool(props: dict[str, Any], key: str, default: bool) -> bool:
+    raw = props.get(key, default)
+    if isinstance(raw, bool):
+        return raw
+    text = str(raw).strip().lower()
+    if text not in ("true", "false"):
+        raise PropertyError(f"Custom::MonitoringSchedule property {key} is {raw!r}: allowed true or false")
+    return text == "true"
+
+
+def _list(props: dict[str, Any], key: str) -> list[str]:
+    raw = props.get(key) or []
+    if isinstance(raw, str):
+        raw = [part.strip() for part in raw.split(",") if part.strip()]
+    return [str(item) for item in raw]
+
+
+def _tags(props: dict[str, Any]) -> dict[str, str]:
+    raw = props.get("Tags") or []
+    if isinstance(raw, dict):
+        return {str(k): str(v) for k, v in raw.items()}
+    return {str(tag["Key"]): str(tag["Value"]) for tag in raw}
+
+
+def _schedule_name(props: dict[str, Any]) -> str:
+    name = _required(props, "ScheduleName")
+    if not NAME.match(name):
+        raise PropertyError(
+            f"Custom::MonitoringSchedule property ScheduleName is {name!r}: allowed 1-63 letters, digits and hyphens"
+        )
+    return name
+
+
+def schedule_config(props: dict[str, Any]) -> dict[str, Any]:
+    """MonitoringScheduleConfig from the resource properties (seed names kept, defects fixed)."""
+    schedule: dict[str, Any] = {"ScheduleExpression": _required(props, "ScheduleExpression")}
+    for key in ("DataAnalysisStartTime", "DataAnalysisEndTime"):
+        if props.get(key):
+            schedule[key] = str(props[key])
+    config: dict[str, Any] = {"ScheduleConfig": schedule}
+    if props.get("MonitoringJobDefinitionName"):
+        config["MonitoringJobDefinitionName"] = str(props["MonitoringJobDefinitionName"])
+        config["MonitoringType"] = str(props.get("MonitoringType") or "DataQuality")
+        return config
+    monitoring_type = str(props.get("MonitoringType") or "DataQuality")
+    if monitoring_type != "DataQuality":
+        raise PropertyError(
+            f"Custom::MonitoringSchedule property MonitoringType is {monitoring_type!r} without "
+            "MonitoringJobDefinitionName: an inline job definition is for DataQuality only; "
+            "create the job definition and pass its name"
+        )
+    config["MonitoringType"] = "DataQuality"
+    config["MonitoringJobDefinition"] = _inline_definition(props)
+    return config
+
+
+def _inline_definition(props: dict[str, Any]) -> dict[str, Any]:
+    baseline: dict[str, Any] = {}
+    if props.get("BaselineConstraintsUri"):
+        baseline["ConstraintsResource"] = {"S3Uri": str(props["BaselineConstraintsUri"])}
+    if props.get("BaselineStatisticsUri"):
+        baseline["StatisticsResource"] = {"S3Uri": str(props["BaselineStatisticsUri"])}
+    app: dict[str, Any] = {"ImageUri": _required(props, "ImageURI")}
+    # The seed wired PostAnalyticsProcessorSourceUri into RecordPreprocessorSourceUri (L12057); each has its own.
+    for key in ("RecordPreprocessorSourceUri", "PostAnalyticsProcessorSourceUri"):
+        if props.get(key):
+            app[key] = str(props[key])
+    cluster: dict[str, Any] = {
+        "InstanceCount": _int(props, "InstanceCount", 1, 1, 100),
+        "InstanceType": str(props.get("InstanceType") or "ml.m5.xlarge"),
+        "VolumeSizeInGB": _int(props, "VolumeSizeInGB", 20, 1, 16384),
+    }
+    if props.get("VolumeKmsKeyId"):
+        cluster["VolumeKmsKeyId"] = str(props["VolumeKmsKeyId"])
+    output: dict[str, Any] = {
+        "MonitoringOutputs": [
+            {
+                "S3Output": {
+                    "S3Uri": _required(props, "OutputS3URI"),
+                    "LocalPath": str(props.get("OutputLocalPath") or "/opt/ml/processing/output"),
+                    "S3UploadMode": "EndOfJob",
+                }
+            }
+        ]
+    }
+    if props.get("OutputKmsKeyId"):
+        output["KmsKeyId"] = str(props["OutputKmsKeyId"])
+    network: dict[str, Any] = {
+        "EnableInterContainerTrafficEncryption": _bool(props, "EnableInterContainerTrafficEncryption", True),
+        "EnableNetworkIsolation": _bool(props, "EnableNetworkIsolation", False),
+    }
+    subnets, groups = _list(props, "SubnetIds"), _list(props, "SecurityGroupIds")
+    if bool(subnets) != bool(groups):
+        raise PropertyError(
+            "Custom::MonitoringSchedule properties SubnetIds and SecurityGroupIds go together: set both or neither"
+        )
+    if subnets:
+        network["VpcConfig"] = {"Subnets": subnets, "SecurityGroupIds": groups}
+    definition: dict[str, Any] = {
+        "MonitoringInputs": [
+            {
+                "EndpointInput": {
+                    "EndpointName": _required(props, "EndpointName"),
+                    "LocalPath": str(props.get("InputLocalPath") or "/opt/ml/processing/input/endpoint"),
+                    "S3InputMode": "File",
+                    "S3DataDistributionType": "FullyReplicated",
+                }
+            }
+        ],
+        "MonitoringOutputConfig": output,
+        "MonitoringResources": {"ClusterConfig": cluster},
+        "MonitoringAppSpecification": app,
+        "StoppingCondition": {"MaxRuntimeInSeconds": _int(props, "MaxRuntimeInSeconds", 3600, 1, 86400)},
+        "NetworkConfig": network,
+        "RoleArn": _required(props, "PassRoleArn"),
+    }
+    if baseline:
+        definition["BaselineConfig"] = baseline
+    environment = props.get("Environment")
+    if environment:
+        definition["Environment"] = {str(k): str(v) for k, v in dict(environment).items()}
+    return definition
+
+
+def _owner(event: dict[str, Any]) -> str:
+    return f"{event['StackId']}|{event['LogicalResourceId']}"[:256]
+
+
+# -- handlers -------------------------------------------------------------------------------------------
+
+
+def _start(event: dict[str, Any], name: str) -> None:
+    """CreateMonitoringSchedule; a retry of our own create (owner tag matches) adopts the schedule."""
+    props = event["ResourceProperties"]
+    tags = {**_tags(props), OWNER_TAG: _owner(event)}
+    try:
+        _call(
+            "create_monitoring_schedule",
+            MonitoringScheduleName=name,
+            MonitoringScheduleConfig=schedule_config(props),
+            Tags=[{"Key": k, "Value": v} for k, v in sorted(tags.items())],
+        )
+    except Exception as error:
+        if _error_code(error) != "ResourceInUse" or not _owned(name, event):
+            raise
+        logger.info("schedule %s exists and carries this resource's owner tag; adopting it", name)
+
+
+def _owned(name: str, event: dict[str, Any]) -> bool:
+    found = _describe(name)
+    if not found:
+        return False
+    tags = _call("list_tags", ResourceArn=found["MonitoringScheduleArn"]).get("Tags", [])
+    return any(t.get("Key") == OWNER_TAG and t.get("Value") == _owner(event) for t in tags)
+
+
+def _arm_deadline(props: dict[str, Any]) -> None:
+    timeout = _int(props, "PollTimeoutSeconds", DEFAULT_POLL_TIMEOUT, 60, 3600)
+    _get_helper().Data["PollDeadline"] = _now() + timeout
+
+
+def create(event: dict[str, Any], context: Any) -> None:
+    helper = _get_helper()
+    try:
+        name = _schedule_name(event["ResourceProperties"])
+        _start(event, name)
+    except Exception:
+        # CloudFormation answers a FAILED create with a Delete of the id we return: a marker, so the Delete
+        # never removes a schedule of this name that another stack (or person) owns.
+        helper.PhysicalResourceId = FAILED_CREATE + event["RequestId"]
+        raise
+    _arm_deadline(event["ResourceProperties"])
+
+
+def update(event: dict[str, Any], context: Any) -> None:
+    props, old = event["ResourceProperties"], event.get("OldResourceProperties", {})
+    name = _schedule_name(props)
+    if name != event["PhysicalResourceId"]:
+        logger.info("ScheduleName changed from %s to %s: replacing", event["PhysicalResourceId"], name)
+        _start(event, name)
+    else:
+        _call(
+            "update_monitoring_schedule", MonitoringScheduleName=name, MonitoringScheduleConfig=schedule_config(props)
+        )
+        _update_tags(name, _tags(old), _tags(props))
+    _arm_deadline(props)
+
+
+def _update_tags(name: str, old: dict[str, str], new: dict[str, str]) -> None:
+    changed = {k: v for k, v in new.items() if old.get(k) != v}
+    removed = sorted(k for k in old if k not in new and k != OWNER_TAG)
+    if not (changed or removed):
+        return
+    found = _describe(name)
+    if not found:
+        raise RuntimeError(f"monitoring schedule {name} disappeared during the update")
+    arn = found["MonitoringScheduleArn"]
+    if changed:
+        _call("add_tags", ResourceArn=arn, Tags=[{"Key": k, "Value": v} for k, v in sorted(changed.items())])
+    if removed:
+        _call("delete_tags", ResourceArn=arn, TagKeys=removed)
+
+
+def poll(event: dict[str, Any], context: Any) -> str | None:
+    """Pending: keep polling; Scheduled: done (physical id = name); Failed/Stopped: fail with the reason."""
+    helper = _get_helper()
+    name = _schedule_name(event["ResourceProperties"])
+    found = _describe(name)
+    status = (found or {}).get("MonitoringScheduleStatus")
+    if found is not None and status == DONE:
+        helper.Data = {"MonitoringScheduleArn": found["MonitoringScheduleArn"], "MonitoringScheduleName": name}
+        return name
+    if event["RequestType"] == "Create":
+        helper.PhysicalResourceId = name  # the schedule exists: the Delete after a failure must remove it
+    if found is None:
+        raise RuntimeError(f"monitoring schedule {name} was not found while waiting for it to be Scheduled")
+    if status in BROKEN:
+        reason = found.get("FailureReason") or "no FailureReason given"
+        if event["RequestType"] == "Update" and name != event.get("PhysicalResourceId"):
+            _call("delete_monitoring_schedule", MonitoringScheduleName=name)  # the replacement we just made
+        raise RuntimeError(f"monitoring schedule {name} is {status}: {reason}")
+    deadline = float(helper.Data.get("PollDeadline", 0) or 0)
+    if deadline and _now() > deadline:
+        raise RuntimeError(
+            f"monitoring schedule {name} is still {status} after PollTimeoutSeconds; check the "
+            "schedule in the SageMaker console"
+        )
+    if status not in WAITING:
+        raise RuntimeError(f"monitoring schedule {name} has unexpected status {status}")
+    return None
+
+
+def delete(event: dict[str, Any], context: Any) -> None:
+    """Delete by physical id; markers of failed creates and ids that are no schedule name are no-ops."""
+    physical = str(event.get("PhysicalResourceId", ""))
+    if physical.startswith(FAILED_CREATE) or not NAME.match(physical):
+        logger.info("physical id %s names no schedule this resource created; nothing to delete", physical)
+        return
+    try:
+        _call("delete_monitoring_schedule", MonitoringScheduleName=physical)
+    except Exception as error:
+        if _error_code(error) in ("ResourceNotFound", "ResourceNotFoundException"):
+            logger.info("schedule %s is already gone", physical)
+            return
+        raise
+    remaining = context.get_remaining_time_in_millis() / 1000 - 20
+    deadline = _now() + max(0.0, min(remaining, DELETE_WAIT_LIMIT))
+    delay = 2.0
+    while _describe(physical) is not None:
+        if _now() > deadline:
+            raise RuntimeError(f"monitoring schedule {physical} is still being deleted; retry the stack operation")
+        _sleep(delay)
+        delay = min(delay * 2, 15.0)
+
+
+def _get_helper() -> Any:
+    global _helper
+    if _helper is None:
+        from crhelper import CfnResource
+
+        helper = CfnResource(
+            json_logging=False, log_level="INFO", boto_level="ERROR", polling_interval=1, sleep_on_delete=5
+        )
+        helper.create(create)
+        helper.update(update)
+        helper.delete(delete)
+        helper.poll_create(poll)
+        helper.poll_update(poll)
+        _helper = helper
+    return _helper
+
+
+def handler(event: dict[str, Any], context: Any) -> None:
+    _get_helper()(event, context)

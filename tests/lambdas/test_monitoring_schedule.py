@@ -1,0 +1,352 @@
+"""Custom::MonitoringSchedule through the real crhelper flow: stubbed SageMaker, responses captured on 127.0.0.1.
+
+Every scenario ends with exactly one CloudFormation response; the Stubber checks each SageMaker call's
+parameters against the service model and the order of calls.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from botocore.stub import ANY, Stubber
+
+NAME = "churn-data-quality"
+ARN = f"arn:aws:sagemaker:us-east-1:222222222222:monitoring-schedule/{NAME}"
+ROLE = "arn:aws:iam::222222222222:role/monitor-execution"
+PROPS: dict[str, Any] = {
+    "ScheduleName": NAME,
+    "EndpointName": "churn-prod",
+    "ScheduleExpression": "cron(0 * ? * * *)",
+    "MonitoringJobDefinitionName": "churn-dq-jobdef",
+    "MonitoringType": "DataQuality",
+}
+INLINE: dict[str, Any] = {
+    "ScheduleName": NAME,
+    "EndpointName": "churn-prod",
+    "ScheduleExpression": "cron(0 * ? * * *)",
+    "BaselineConstraintsUri": "s3://baselines/constraints.json",
+    "BaselineStatisticsUri": "s3://baselines/stats.json",
+    "RecordPreprocessorSourceUri": "s3://scripts/preprocessor.py",
+    "PostAnalyticsProcessorSourceUri": "s3://scripts/postprocessor.py",
+    "InputLocalPath": "/opt/ml/processing/endpointdata",
+    "OutputLocalPath": "/opt/ml/processing/localpath",
+    "OutputS3URI": "s3://reports/churn",
+    "ImageURI": "156813124566.dkr.ecr.us-east-1.amazonaws.com/analyzer",
+    "PassRoleArn": ROLE,
+    "InstanceType": "ml.m5.large",
+    "InstanceCount": "2",
+    "VolumeSizeInGB": "30",
+    "MaxRuntimeInSeconds": "1800",
+    "VolumeKmsKeyId": "arn:aws:kms:us-east-1:222222222222:key/v",
+    "OutputKmsKeyId": "arn:aws:kms:us-east-1:222222222222:key/o",
+    "SubnetIds": ["subnet-1", "subnet-2"],
+    "SecurityGroupIds": ["sg-1"],
+    "EnableInterContainerTrafficEncryption": "true",
+    "EnableNetworkIsolation": "false",
+}
+
+
+def describe(status: str, reason: str | None = None, name: str = NAME) -> dict[str, Any]:
+    now = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
+    body: dict[str, Any] = {
+        "MonitoringScheduleArn": f"arn:aws:sagemaker:us-east-1:222222222222:monitoring-schedule/{name}",
+        "MonitoringScheduleName": name,
+        "MonitoringScheduleStatus": status,
+        "CreationTime": now,
+        "LastModifiedTime": now,
+        "MonitoringScheduleConfig": {"MonitoringJobDefinitionName": "churn-dq-jobdef"},
+    }
+    if reason:
+        body["FailureReason"] = reason
+    return body
+
+
+@pytest.fixture
+def sagemaker(
+    load_handler: Callable[[str], Any],
+    stub_client: Callable[[str], tuple[Any, Stubber]],
+    monkeypatch: pytest.MonkeyPatch,
+) -> tuple[Any, Stubber, list[float]]:
+    module = load_handler("monitoring_schedule")
+    client, stubber = stub_client("sagemaker")
+    module.CLIENTS["sagemaker"] = client
+    sleeps: list[float] = []
+    monkeypatch.setattr(module, "_sleep", sleeps.append)
+    return module, stubber, sleeps
+
+
+def only(responses: list[dict[str, Any]]) -> dict[str, Any]:
+    assert len(responses) == 1, responses
+    return responses[0]
+
+
+def expect_create(stubber: Stubber, name: str = NAME) -> None:
+    stubber.add_response(
+        "create_monitoring_schedule",
+        {"MonitoringScheduleArn": ARN},
+        {"MonitoringScheduleName": name, "MonitoringScheduleConfig": ANY, "Tags": ANY},
+    )
+
+
+def test_create_polls_pending_until_scheduled(sagemaker, cr_event, invoke, crhelper_aws) -> None:
+    module, stubber, _ = sagemaker
+    expect_create(stubber)
+    stubber.add_response("describe_monitoring_schedule", describe("Pending"), {"MonitoringScheduleName": NAME})
+    stubber.add_response("describe_monitoring_schedule", describe("Scheduled"), {"MonitoringScheduleName": NAME})
+    response = only(invoke(module, cr_event("Create", PROPS, resource_type="Custom::MonitoringSchedule")))
+    assert (response["Status"], response["PhysicalResourceId"]) == ("SUCCESS", NAME)
+    assert response["Data"] == {"MonitoringScheduleArn": ARN, "MonitoringScheduleName": NAME}
+    assert "PutRule" in crhelper_aws.operations() and "DeleteRule" in crhelper_aws.operations()
+    stubber.assert_no_pending_responses()
+
+
+def test_create_sends_named_job_definition_type_and_owner_tag(sagemaker, cr_event, invoke) -> None:
+    module, stubber, _ = sagemaker
+    event = cr_event("Create", {**PROPS, "Tags": [{"Key": "team", "Value": "growth"}]})
+    stubber.add_response(
+        "create_monitoring_schedule",
+        {"MonitoringScheduleArn": ARN},
+        {
+            "MonitoringScheduleName": NAME,
+            "MonitoringScheduleConfig": {
+                "ScheduleConfig": {"ScheduleExpression": "cron(0 * ? * * *)"},
+                "MonitoringJobDefinitionName": "churn-dq-jobdef",
+                "MonitoringType": "DataQuality",
+            },
+            "Tags": [
+                {"Key": "modelgov:cfn-owner", "Value": f"{event['StackId']}|Resource"},
+                {"Key": "team", "Value": "growth"},
+            ],
+        },
+    )
+    stubber.add_response("describe_monitoring_schedule", describe("Scheduled"))
+    assert only(invoke(module, event))["Status"] == "SUCCESS"
+    stubber.assert_no_pending_responses()
+
+
+def test_create_then_failed_reports_failure_reason_and_keeps_the_name(sagemaker, cr_event, invoke) -> None:
+    module, stubber, _ = sagemaker
+    expect_create(stubber)
+    stubber.add_response("describe_monitoring_schedule", describe("Pending"))
+    stubber.add_response("describe_monitoring_schedule", describe("Failed", "Endpoint churn-prod not found"))
+    response = only(invoke(module, cr_event("Create", PROPS)))
+    assert response["Status"] == "FAILED"
+    assert response["Reason"] == f"monitoring schedule {NAME} is Failed: Endpoint churn-prod not found"
+    assert response["PhysicalResourceId"] == NAME  # the schedule exists, so the rollback Delete removes it
+
+
+def test_refused_create_returns_a_marker_and_the_rollback_delete_touches_nothing(sagemaker, cr_event, invoke) -> None:
+    module, stubber, _ = sagemaker
+    stubber.add_client_error("create_monitoring_schedule", "ResourceInUse", "schedule exists")
+    stubber.add_response("describe_monitoring_schedule", describe("Scheduled"))
+    stubber.add_response(
+        "list_tags", {"Tags": [{"Key": "modelgov:cfn-owner", "Value": "another-stack|X"}]}, {"ResourceArn": ARN}
+    )
+    create = cr_event("Create", PROPS)
+    failed = only(invoke(module, create))
+    assert failed["Status"] == "FAILED" and "schedule exists" in failed["Reason"]
+    assert failed["PhysicalResourceId"] == f"modelgov-failed-create:{create['RequestId']}"
+    deleted = only(invoke(module, cr_event("Delete", PROPS, physical_id=failed["PhysicalResourceId"])))
+    assert (deleted["Status"], deleted["PhysicalResourceId"]) == ("SUCCESS", failed["PhysicalResourceId"])
+    stubber.assert_no_pending_responses()  # no DeleteMonitoringSchedule was made
+
+
+def test_retried_create_adopts_its_own_schedule(sagemaker, cr_event, invoke) -> None:
+    module, stubber, _ = sagemaker
+    event = cr_event("Create", PROPS)
+    stubber.add_client_error("create_monitoring_schedule", "ResourceInUse", "schedule exists")
+    stubber.add_response("describe_monitoring_schedule", describe("Scheduled"))
+    stubber.add_response(
+        "list_tags", {"Tags": [{"Key": "modelgov:cfn-owner", "Value": f"{event['StackId']}|Resource"}]}
+    )
+    stubber.add_response("describe_monitoring_schedule", describe("Scheduled"))
+    assert only(invoke(module, event))["Status"] == "SUCCESS"
+
+
+def test_update_in_place_calls_update_and_polls(sagemaker, cr_event, invoke) -> None:
+    module, stubber, _ = sagemaker
+    new = {**PROPS, "ScheduleExpression": "cron(0 0/6 ? * * *)"}
+    stubber.add_response(
+        "update_monitoring_schedule",
+        {"MonitoringScheduleArn": ARN},
+        {
+            "MonitoringScheduleName": NAME,
+            "MonitoringScheduleConfig": {
+                "ScheduleConfig": {"ScheduleExpression": "cron(0 0/6 ? * * *)"},
+                "MonitoringJobDefinitionName": "churn-dq-jobdef",
+                "MonitoringType": "DataQuality",
+            },
+        },
+    )
+    stubber.add_response("describe_monitoring_schedule", describe("Pending"))
+    stubber.add_response("describe_monitoring_schedule", describe("Scheduled"))
+    response = only(invoke(module, cr_event("Update", new, old_properties=PROPS, physical_id=NAME)))
+    assert (response["Status"], response["PhysicalResourceId"]) == ("SUCCESS", NAME)
+    stubber.assert_no_pending_responses()
+
+
+def test_update_changes_tags(sagemaker, cr_event, invoke) -> None:
+    module, stubber, _ = sagemaker
+    old = {**PROPS, "Tags": [{"Key": "team", "Value": "growth"}, {"Key": "tier", "Value": "1"}]}
+    new = {**PROPS, "Tags": [{"Key": "team", "Value": "risk"}]}
+    stubber.add_response("update_monitoring_schedule", {"MonitoringScheduleArn": ARN})
+    stubber.add_response("describe_monitoring_schedule", describe("Scheduled"))
+    stubber.add_response("add_tags", {}, {"ResourceArn": ARN, "Tags": [{"Key": "team", "Value": "risk"}]})
+    stubber.add_response("delete_tags", {}, {"ResourceArn": ARN, "TagKeys": ["tier"]})
+    stubber.add_response("describe_monitoring_schedule", describe("Scheduled"))
+    assert only(invoke(module, cr_event("Update", new, old_properties=old, physical_id=NAME)))["Status"] == "SUCCESS"
+    stubber.assert_no_pending_responses()
+
+
+def test_rename_creates_the_new_schedule_and_returns_its_name(sagemaker, cr_event, invoke) -> None:
+    module, stubber, _ = sagemaker
+    renamed = {**PROPS, "ScheduleName": "churn-dq-v2"}
+    expect_create(stubber, "churn-dq-v2")
+    stubber.add_response(
+        "describe_monitoring_schedule",
+        describe("Scheduled", name="churn-dq-v2"),
+        {"MonitoringScheduleName": "churn-dq-v2"},
+    )
+    response = only(invoke(module, cr_event("Update", renamed, old_properties=PROPS, physical_id=NAME)))
+    assert (response["Status"], response["PhysicalResourceId"]) == ("SUCCESS", "churn-dq-v2")
+    stubber.assert_no_pending_responses()  # the old schedule is left for CloudFormation's Delete
+
+
+def test_failed_update_keeps_the_old_physical_id(sagemaker, cr_event, invoke) -> None:
+    module, stubber, _ = sagemaker
+    stubber.add_client_error("update_monitoring_schedule", "ValidationException", "bad cron")
+    response = only(invoke(module, cr_event("Update", PROPS, physical_id=NAME)))
+    assert (response["Status"], response["PhysicalResourceId"], response["Reason"]) == (
+        "FAILED",
+        NAME,
+        "An error occurred (ValidationException) when calling the UpdateMonitoringSchedule operation: bad cron",
+    )
+
+
+def test_delete_by_physical_id_waits_until_gone(sagemaker, cr_event, invoke) -> None:
+    module, stubber, sleeps = sagemaker
+    stubber.add_response("delete_monitoring_schedule", {}, {"MonitoringScheduleName": "physical-name"})
+    stubber.add_response("describe_monitoring_schedule", describe("Pending", name="physical-name"))
+    stubber.add_client_error("describe_monitoring_schedule", "ResourceNotFound", "gone")
+    # ScheduleName in the properties differs: the seed deleted by property, this deletes by physical id.
+    response = only(invoke(module, cr_event("Delete", PROPS, physical_id="physical-name")))
+    assert (response["Status"], response["PhysicalResourceId"]) == ("SUCCESS", "physical-name")
+    assert sleeps == [2.0]
+    stubber.assert_no_pending_responses()
+
+
+def test_delete_not_found_succeeds(sagemaker, cr_event, invoke) -> None:
+    module, stubber, _ = sagemaker
+    stubber.add_client_error("delete_monitoring_schedule", "ResourceNotFound", "no such schedule")
+    assert only(invoke(module, cr_event("Delete", PROPS, physical_id=NAME)))["Status"] == "SUCCESS"
+    stubber.assert_no_pending_responses()
+
+
+def test_delete_of_a_crhelper_generated_id_is_a_no_op(sagemaker, cr_event, invoke) -> None:
+    module, stubber, _ = sagemaker
+    response = only(invoke(module, cr_event("Delete", PROPS, physical_id="modelgov-test_Resource_AB12CD34")))
+    assert response["Status"] == "SUCCESS"
+    stubber.assert_no_pending_responses()
+
+
+def test_throttling_is_retried_with_backoff(sagemaker, cr_event, invoke) -> None:
+    module, stubber, sleeps = sagemaker
+    stubber.add_client_error("delete_monitoring_schedule", "ThrottlingException", "Rate exceeded")
+    stubber.add_client_error("delete_monitoring_schedule", "ThrottlingException", "Rate exceeded")
+    stubber.add_response("delete_monitoring_schedule", {})
+    stubber.add_client_error("describe_monitoring_schedule", "ResourceNotFound", "gone")
+    assert only(invoke(module, cr_event("Delete", PROPS, physical_id=NAME)))["Status"] == "SUCCESS"
+    assert sleeps == [1, 2]
+
+
+def test_throttling_that_never_ends_fails_once(sagemaker, cr_event, invoke) -> None:
+    module, stubber, sleeps = sagemaker
+    for _ in range(5):
+        stubber.add_client_error("delete_monitoring_schedule", "ThrottlingException", "Rate exceeded")
+    response = only(invoke(module, cr_event("Delete", PROPS, physical_id=NAME)))
+    assert response["Status"] == "FAILED" and "Rate exceeded" in response["Reason"]
+    assert sleeps == [1, 2, 4, 8]
+
+
+def test_poll_gives_up_after_the_timeout(sagemaker, cr_event, invoke, monkeypatch) -> None:
+    module, stubber, _ = sagemaker
+    clock = iter([1000.0, 5000.0, 5000.0])
+    monkeypatch.setattr(module, "_now", lambda: next(clock))
+    expect_create(stubber)
+    stubber.add_response("describe_monitoring_schedule", describe("Pending"))
+    response = only(invoke(module, cr_event("Create", {**PROPS, "PollTimeoutSeconds": "600"})))
+    assert response["Status"] == "FAILED" and "still Pending after PollTimeoutSeconds" in response["Reason"]
+
+
+def test_missing_property_fails_with_a_readable_reason(sagemaker, cr_event, invoke) -> None:
+    module, stubber, _ = sagemaker
+    props = {k: v for k, v in PROPS.items() if k != "ScheduleExpression"}
+    response = only(invoke(module, cr_event("Create", props)))
+    assert response["Status"] == "FAILED"
+    assert response["Reason"] == (
+        "Custom::MonitoringSchedule property ScheduleExpression is missing; set it in the resource's Properties"
+    )
+    stubber.assert_no_pending_responses()
+
+
+def test_inline_definition_maps_each_script_and_coerces_strings(sagemaker) -> None:
+    module, _, _ = sagemaker
+    config = module.schedule_config(INLINE)
+    definition = config["MonitoringJobDefinition"]
+    assert config["MonitoringType"] == "DataQuality"
+    assert definition["MonitoringAppSpecification"] == {
+        "ImageUri": INLINE["ImageURI"],
+        "RecordPreprocessorSourceUri": "s3://scripts/preprocessor.py",
+        "PostAnalyticsProcessorSourceUri": "s3://scripts/postprocessor.py",
+    }
+    assert definition["MonitoringResources"]["ClusterConfig"] == {
+        "InstanceCount": 2,
+        "InstanceType": "ml.m5.large",
+        "VolumeSizeInGB": 30,
+        "VolumeKmsKeyId": INLINE["VolumeKmsKeyId"],
+    }
+    assert definition["StoppingCondition"] == {"MaxRuntimeInSeconds": 1800}
+    assert definition["NetworkConfig"] == {
+        "EnableInterContainerTrafficEncryption": True,
+        "EnableNetworkIsolation": False,
+        "VpcConfig": {"Subnets": ["subnet-1", "subnet-2"], "SecurityGroupIds": ["sg-1"]},
+    }
+    assert definition["MonitoringOutputConfig"]["KmsKeyId"] == INLINE["OutputKmsKeyId"]
+    assert definition["MonitoringInputs"][0]["EndpointInput"]["LocalPath"] == "/opt/ml/processing/endpointdata"
+
+
+def test_inline_definition_is_accepted_by_the_service_model(sagemaker, cr_event, invoke) -> None:
+    module, stubber, _ = sagemaker
+    stubber.add_response(
+        "create_monitoring_schedule",
+        {"MonitoringScheduleArn": ARN},
+        {"MonitoringScheduleName": NAME, "MonitoringScheduleConfig": module.schedule_config(INLINE), "Tags": ANY},
+    )
+    stubber.add_response("describe_monitoring_schedule", describe("Scheduled"))
+    assert only(invoke(module, cr_event("Create", INLINE)))["Status"] == "SUCCESS"
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ({"InstanceCount": "0"}, "InstanceCount is 0: allowed 1-100"),
+        ({"EnableNetworkIsolation": "maybe"}, "EnableNetworkIsolation is 'maybe': allowed true or false"),
+        ({"SecurityGroupIds": []}, "SubnetIds and SecurityGroupIds go together"),
+        ({"MonitoringType": "ModelBias"}, "inline job definition is for DataQuality only"),
+        ({"ScheduleName": "bad_name"}, "ScheduleName is 'bad_name'"),
+    ],
+)
+def test_fails_invalid_properties(sagemaker, cr_event, invoke, change: dict[str, Any], message: str) -> None:
+    module, stubber, _ = sagemaker
+    response = only(invoke(module, cr_event("Create", {**INLINE, **change})))
+    assert response["Status"] == "FAILED" and message in response["Reason"]
+    stubber.assert_no_pending_responses()
+
+
+def test_import_creates_no_client(load_handler) -> None:
+    module = load_handler("monitoring_schedule")
+    assert module.CLIENTS == {} and module._helper is None
+    assert "boto3" not in module.__dict__ and "crhelper" not in module.__dict__
