@@ -12,18 +12,20 @@ from modelgov.policies.spec.models import GovernanceSpec
 
 from .assembly import AssemblyError, StackTemplate, load_inputs
 from .inventory import build_inventory
-from .prove import DEFAULT_MAX_EVALUATIONS, prove
+from .prove import ACTIONS, DEFAULT_MAX_EVALUATIONS, prove
 from .result import MatrixEntry, VerifyResult, Violation
 
 
 def verify_stacks(stacks: list[StackTemplate], spec: GovernanceSpec,
-                  max_evaluations: int = DEFAULT_MAX_EVALUATIONS) -> VerifyResult:
-    return prove(spec, build_inventory(stacks, spec), max_evaluations)
+                  max_evaluations: int = DEFAULT_MAX_EVALUATIONS, actions: tuple[str, ...] = ACTIONS,
+                  approval: bool = True) -> VerifyResult:
+    return prove(spec, build_inventory(stacks, spec), max_evaluations, actions, approval)
 
 
-def verify(paths: list[Path], spec: GovernanceSpec, max_evaluations: int = DEFAULT_MAX_EVALUATIONS) -> VerifyResult:
+def verify(paths: list[Path], spec: GovernanceSpec, max_evaluations: int = DEFAULT_MAX_EVALUATIONS,
+           actions: tuple[str, ...] = ACTIONS, approval: bool = True) -> VerifyResult:
     """Verify a cdk.out folder or template files; raises AssemblyError when the input cannot be read."""
-    return verify_stacks(load_inputs(paths), spec, max_evaluations)
+    return verify_stacks(load_inputs(paths), spec, max_evaluations, actions, approval)
 
 
 __all__ = ["AssemblyError", "MatrixEntry", "VerifyResult", "Violation", "verify", "verify_stacks"]

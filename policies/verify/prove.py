@@ -46,6 +46,7 @@ LIFECYCLE = {k.lower(): k for k in (STAGE_KEY, STATUS_KEY, CURRENT_STAGE_KEY, CU
 FULL_ACCESS: dict[str, Any] = {"Version": "2012-10-17",
                                "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}
 DEFAULT_MAX_EVALUATIONS = 2_000_000
+INERT_ACTION = "sagemaker:ListModelPackageGroups"  # never one of ACTIONS
 
 
 def _as_list(value: Any) -> list[Any]:
@@ -100,9 +101,12 @@ class Layers:
         from .intrinsics import is_unknown
         return any(p.uncertain or is_unknown(p.document) for p in self.policies())
 
-    def simulation(self, mode: str) -> dict[str, Any]:
+    def simulation(self, mode: str, action: str) -> dict[str, Any]:
+        def clean(policy: Policy) -> dict[str, Any]:
+            return _only_for(materialize(policy.document, mode, policy.uncertain), action)
+
         def named(policies: list[Policy]) -> list[dict[str, Any]]:
-            return [{"name": p.name, "policy": materialize(p.document, mode, p.uncertain)} for p in policies]
+            return [{"name": p.name, "policy": clean(p)} for p in policies]
 
         sim: dict[str, Any] = {"identityPolicies": named(self.identity)}
         if self.boundary:
@@ -111,8 +115,29 @@ class Layers:
             sim["serviceControlPolicies"] = [{"orgIdentifier": target, "policies": named(level)}
                                              for target, level in self.scps]
         if self.resource is not None:
-            sim["resourcePolicy"] = materialize(self.resource.document, mode, self.resource.uncertain)
+            sim["resourcePolicy"] = clean(self.resource)
         return sim
+
+
+def _only_for(document: dict[str, Any], action: str) -> dict[str, Any]:
+    """Statements that cannot apply to `action` become an inert stand-in at the same index.
+
+    They cannot change a decision about `action`, and an engine error in one of them (a key the catalogue
+    lacks in an unrelated S3 statement, say) must not hide the proof; the index keeps decisive statements
+    pointing at the right place.
+    """
+    statements = []
+    for statement in _as_list(document.get("Statement")):
+        if isinstance(statement, dict) and not domain.action_matches(statement, action):
+            inert = {"Effect": statement.get("Effect", "Allow"), "Action": INERT_ACTION, "Resource": "*"}
+            if "Sid" in statement:
+                inert["Sid"] = statement["Sid"]
+            if "Principal" in statement or "NotPrincipal" in statement:
+                inert["Principal"] = {"AWS": "arn:aws:iam::000000000000:root"}
+            statements.append(inert)
+        else:
+            statements.append(statement)
+    return {**document, "Statement": statements}
 
 
 def _documents(sim: dict[str, Any]) -> list[dict[str, Any]]:
@@ -158,8 +183,11 @@ class _Found:
 
 
 class Prover:
-    def __init__(self, spec: GovernanceSpec, inventory: Inventory, max_evaluations: int = DEFAULT_MAX_EVALUATIONS):
+    def __init__(self, spec: GovernanceSpec, inventory: Inventory, max_evaluations: int = DEFAULT_MAX_EVALUATIONS,
+                 actions: tuple[str, ...] = ACTIONS, approval: bool = True):
         self.spec = spec
+        self.actions = actions
+        self.approval = approval
         self.inventory = inventory
         self.max_evaluations = max_evaluations
         self.result = VerifyResult(unknowns=list(inventory.notes))
@@ -221,7 +249,7 @@ class Prover:
         classes: dict[Any, GroupClass] = {}
         for group in self.inventory.groups:
             layers = layers_of[group.name]
-            sims = {mode: layers.simulation(mode) for mode in modes}
+            sims = {mode: layers.simulation(mode, action) for mode in modes}
             docs = [d for s in sims.values() for d in _documents(s)]
             patterns = _resource_patterns(docs, action)
             arn = group.version_arn
@@ -305,7 +333,7 @@ class Prover:
         modes = [PERMISSIVE, STRICT] if any(layer.uncertain() for layer in layers_of.values()) else [PERMISSIVE]
         found: dict[tuple[str, str], _Found] = {}
         matrix_cells: list[tuple[Cell, bool, set[str]]] = []
-        for action in ACTIONS:
+        for action in self.actions:
             gclasses = self.group_classes(principal, modes, layers_of, action)
             for gclass in gclasses:
                 errors = [e for p in gclass.prepared.values() for e in p.errors]
@@ -324,7 +352,7 @@ class Prover:
             currents: list[tuple[str, str] | None] = [None]
             if action == UPDATE_ACTION:
                 currents += list(itertools.product(classes["cs"], classes["ct"]))
-            approvals: list[str | None] = [None, *classes["ap"]]
+            approvals: list[str | None] = [None, *classes["ap"]] if self.approval else [None]
             budget = len(targets) * len(currents) * len(approvals) * len(combos) * len(gclasses)
             if budget > self.max_evaluations:
                 self.result.unknowns.append(Note("V105", f"{principal.label}: {budget} request classes for {action} "
@@ -350,7 +378,8 @@ class Prover:
                         code = self._code(exp, decision)
                         if code:
                             self._record(found, code, cell, combo, gclass, decision, exp, classes)
-                matrix_cells.append((cell, exp, seen))
+                if cell.approval is None or cell.target is None:  # rows: lifecycle alone, or approval alone
+                    matrix_cells.append((cell, exp, seen))
         self._finish(principal, persona, found, matrix_cells)
 
     @staticmethod
@@ -412,7 +441,7 @@ class Prover:
             self.result.violations.append(Violation(
                 code=code, principal=principal.label, persona=principal.persona, label=label,
                 expected=expected_text, actual=item.decision, request=request, decisive=decisive,
-                message=message, source=principal.source, cells=item.count))
+                message=message, source=principal.source, cells=item.count, equivalents=item.equivalents))
         rows: dict[str, list[tuple[bool, set[str]]]] = {}
         for cell, exp, seen in matrix_cells:
             rows.setdefault(cell.label(), []).append((exp, seen))
@@ -480,8 +509,10 @@ class Prover:
         return self.result
 
 
-def prove(spec: GovernanceSpec, inventory: Inventory, max_evaluations: int = DEFAULT_MAX_EVALUATIONS) -> VerifyResult:
-    return Prover(spec, inventory, max_evaluations).run()
+def prove(spec: GovernanceSpec, inventory: Inventory, max_evaluations: int = DEFAULT_MAX_EVALUATIONS,
+          actions: tuple[str, ...] = ACTIONS, approval: bool = True) -> VerifyResult:
+    """`actions` and `approval` narrow the proof, for policies that govern only part of the lifecycle."""
+    return Prover(spec, inventory, max_evaluations, actions, approval).run()
 
 
 __all__ = ["ANY_STAGE", "NONE_STAGE", "prove", "scp_levels"]

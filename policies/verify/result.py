@@ -28,13 +28,29 @@ class Violation:
     message: str = ""
     source: Source = field(default_factory=Source)
     cells: int = 1
+    equivalents: dict[str, list[str]] = field(default_factory=dict)  # dimension -> values in the same class
+
+    def covers(self, label: str) -> bool:
+        """Whether `label` ('QA->Production:PendingApproval') falls in this violation's classes."""
+        mine, theirs = _split(self.label), _split(label)
+        if mine is None or theirs is None:
+            return self.label == label
+        dims = ("current stage", "target stage", "target status")
+        return all(t == m or t in self.equivalents.get(d, []) for d, m, t in zip(dims, mine, theirs, strict=True))
 
     def to_dict(self) -> dict[str, Any]:
         return {"code": self.code, "principal": self.principal, "persona": self.persona or None,
                 "transition": self.label, "expected": self.expected, "actual": self.actual,
                 "counterexample": self.request, "decisive": self.decisive, "message": self.message,
-                "cells": self.cells, "location": {"file": self.source.file, "line": self.source.line,
-                                                  "stack": self.source.stack, "logical_id": self.source.logical_id}}
+                "cells": self.cells, "equivalents": self.equivalents,
+                "location": {"file": self.source.file, "line": self.source.line, "stack": self.source.stack,
+                             "logical_id": self.source.logical_id}}
+
+
+def _split(label: str) -> tuple[str, str, str] | None:
+    start, arrow, rest = label.partition("->")
+    stage, colon, status = rest.partition(":")
+    return (start, stage, status) if arrow and colon else None
 
 
 @dataclass

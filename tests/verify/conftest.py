@@ -1,7 +1,8 @@
-"""Small templates built from the pure builders: the composition issue 5 deploys, without a CDK synth.
+"""Verifier fixtures: the composition issue 5 deploys, built from the pure builders without a CDK synth.
 
 A registry stack (persona roles with their managed policies, the model package groups with their
-resource policies) and a management stack (the lifecycle SCP on the root), as StackTemplates.
+resource policies) and a management stack (the lifecycle SCP on the root), as StackTemplates that a
+test may mutate before verifying.
 """
 
 from __future__ import annotations
@@ -10,6 +11,8 @@ import copy
 import json
 from pathlib import Path
 from typing import Any
+
+import pytest
 
 from modelgov.policies.builders.group_policy import build_group_policy
 from modelgov.policies.builders.personas import build_persona_policy
@@ -79,5 +82,27 @@ def stacks(gov: GovernanceSpec, registry: dict[str, Any] | None = None,
     ]
 
 
-def mutable(gov: GovernanceSpec) -> tuple[dict[str, Any], dict[str, Any]]:
-    return copy.deepcopy(registry_template(gov)), copy.deepcopy(management_template(gov))
+class Composition:
+    """The good composition as editable dicts; `stacks()` wraps the current state for the verifier."""
+
+    def __init__(self, gov: GovernanceSpec) -> None:
+        self.spec = gov
+        self.registry = copy.deepcopy(registry_template(gov))
+        self.management = copy.deepcopy(management_template(gov))
+
+    def resource(self, logical_id: str) -> dict[str, Any]:
+        resources: dict[str, Any] = self.registry["Resources"]
+        return resources[logical_id]
+
+    def stacks(self) -> list[StackTemplate]:
+        return stacks(self.spec, self.registry, self.management)
+
+
+@pytest.fixture(scope="session")
+def gov() -> GovernanceSpec:
+    return spec()
+
+
+@pytest.fixture
+def composition(gov: GovernanceSpec) -> Composition:
+    return Composition(gov)
