@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+
 from modelgov.policies import iam
 
 MP = "arn:aws:sagemaker:us-east-1:111111111111:model-package/churn/3"

@@ -6,6 +6,7 @@ Source: https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elem
 from __future__ import annotations
 
 import pytest
+
 from modelgov.policies.iam import POLICY_VERSIONS, VALID_OPERATORS, OperatorError, parse_operator
 
 

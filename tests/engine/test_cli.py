@@ -1,0 +1,74 @@
+"""`modelgov simulate`: input forms, one JSON line per case in order, --explain, exit codes."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from modelgov.policies.cli import main
+
+ACCT = "111111111111"
+
+
+def sim(stage: str) -> dict[str, object]:
+    return {"request": {"principal": f"arn:aws:iam::{ACCT}:role/QA", "action": "sagemaker:UpdateModelPackage",
+                        "resource": {"resource": f"arn:aws:sagemaker:us-east-1:{ACCT}:model-package/g/1",
+                                     "accountId": ACCT},
+                        "contextVariables": {"sagemaker:ModelLifeCycle:Stage": stage}},
+            "identityPolicies": [{"name": "dev", "policy": {"Version": "2012-10-17", "Statement": [
+                {"Effect": "Allow", "Action": "sagemaker:UpdateModelPackage", "Resource": "*",
+                 "Condition": {"StringEquals": {"sagemaker:ModelLifeCycle:Stage": "Development"}}}]}}],
+            "serviceControlPolicies": [], "resourceControlPolicies": []}
+
+
+def lines(out: str) -> list[dict[str, object]]:
+    return [json.loads(line) for line in out.splitlines()]
+
+
+@pytest.mark.parametrize("shape", ["array", "jsonl", "object"])
+def test_input_shapes_give_one_line_per_case_in_order(shape: str, tmp_path: Path,
+                                                     capsys: pytest.CaptureFixture[str]) -> None:
+    cases = [sim("Development"), sim("Production")]
+    path = tmp_path / "cases.json"
+    if shape == "array":
+        path.write_text(json.dumps(cases))
+    elif shape == "jsonl":
+        path.write_text("\n".join(json.dumps(c) for c in cases) + "\n")
+    else:
+        cases = cases[:1]
+        path.write_text(json.dumps(cases[0], indent=2))
+    assert main(["simulate", str(path)]) == 0
+    decisions = [line["decision"] for line in lines(capsys.readouterr().out)]
+    assert decisions == ["Allowed", "ImplicitlyDenied"][: len(cases)]
+
+
+def test_case_errors_are_printed_and_exit_zero(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    bad = sim("Development")
+    bad["identityPolicies"][0]["policy"]["Statement"][0]["Condition"] = {  # type: ignore[index]
+        "NullIfExists": {"sagemaker:ModelLifeCycle:Stage": "true"}}
+    path = tmp_path / "bad.json"
+    path.write_text(json.dumps([bad]))
+    assert main(["simulate", str(path)]) == 0
+    (line,) = lines(capsys.readouterr().out)
+    assert line["decision"] == "ImplicitlyDenied"
+    assert line["errors"][0]["code"] == "E011"  # type: ignore[index]
+
+
+def test_explain_prints_the_trace(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = tmp_path / "one.json"
+    path.write_text(json.dumps(sim("Production")))
+    assert main(["simulate", str(path), "--explain"]) == 0
+    out = capsys.readouterr().out
+    assert "decision: ImplicitlyDenied" in out and "[identity] ImplicitlyDenied" in out
+
+
+def test_unreadable_input_exits_two(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = tmp_path / "broken.json"
+    path.write_text('{"request": \n{oops}\n')
+    assert main(["simulate", str(path)]) == 2
+    err = capsys.readouterr().err
+    assert f"{path}:2:" in err and "invalid JSON" in err
+    assert main(["simulate", str(tmp_path / "missing.json")]) == 2
+    assert "cannot read" in capsys.readouterr().err
