@@ -10,6 +10,7 @@ import pytest
 import yaml
 
 from modelgov.policies.findings import catalogue
+from modelgov.policies.iam import VALID_OPERATORS
 from modelgov.policies.lint.linter import lint_text
 from modelgov.policies.spec import load_spec
 
@@ -202,4 +203,5 @@ def test_messages_are_lowercase_without_final_period() -> None:
         for finding in lint_text(_text(value), spec=SPEC, kind=kind).findings:  # type: ignore[arg-type]
             assert not finding.message.endswith("."), finding.message
             first = finding.message.split()[0].strip("'\"")
-            assert not first[:1].isupper() or first in PROPER or ":" in first, finding.message
+            proper = first in PROPER or first in VALID_OPERATORS or ":" in first
+            assert not first[:1].isupper() or proper, finding.message
