@@ -70,7 +70,9 @@ class Protected:
 
 
 def protected_of(spec: GovernanceSpec) -> Protected:
-    lower = lambda values: frozenset(v.lower() for v in values)  # noqa: E731
+    def lower(values: list[str]) -> frozenset[str]:
+        return frozenset(v.lower() for v in values)
+
     return Protected(lower(spec.lifecycle.protected_stages), lower(spec.lifecycle.protected_statuses),
                      lower(PROTECTED_APPROVAL_STATUSES))
 

@@ -287,12 +287,12 @@ class Prover:
         self.evaluations += 1
         if normalized is None:
             return ERROR
-        decisions = []
+        decisions: list[str] = []
         for prepared in gclass.prepared.values():
             result = prepared.evaluate_request(normalized)
             if result.errors:
                 return ERROR
-            decisions.append(result.decision)
+            decisions.append(str(result.decision))
         if len(decisions) == 1:
             return decisions[0]
         permissive, strict = decisions
@@ -312,8 +312,8 @@ class Prover:
             axes.append((use.display, reps))
         if principal.kind == "account":
             arns: list[Value] = [principal.arn]
-            use = uses.get("aws:principalarn")
-            for value in (domain.witnesses(use) if use else []):
+            arn_use = uses.get("aws:principalarn")
+            for value in (domain.witnesses(arn_use) if arn_use else []):
                 parts = value.split(":")
                 if len(parts) >= 6 and parts[2] == "iam" and parts[4] in ("*", principal.account, ""):
                     parts[4] = principal.account
@@ -435,7 +435,9 @@ class Prover:
             expected_text = "allowed" if item.expected else "denied"
             who = f"persona {persona.name}" if persona else "a principal the spec does not name"
             same = "; ".join(f"same for {dim}: {', '.join(v)}" for dim, v in item.equivalents.items())
-            message = (f"{principal.label} ({who}): {item.cell.action} {label} is {item.decision}, the spec "
+            approval = (f" with ModelApprovalStatus={item.cell.approval}"
+                        if item.cell.approval and item.cell.target else "")
+            message = (f"{principal.label} ({who}): {item.cell.action} {label}{approval} is {item.decision}, the spec "
                        f"expects {expected_text}" + (f" ({item.count} request classes)" if item.count > 1 else "")
                        + (f"; {same}" if same else ""))
             self.result.violations.append(Violation(
