@@ -35,7 +35,7 @@ def through_string(node: Node, outer: Locate) -> Locate:
     return locate
 
 
-def align(raw: str, raw_start: int, decoded: str, window: int = 12) -> list[int]:
+def align(raw: str, raw_start: int, decoded: str, window: int = 64) -> list[int]:
     """Offsets in the file of each character of a YAML scalar's value.
 
     YAML scalars drop indentation, fold lines and decode escapes, so the value is matched to its source
@@ -45,6 +45,9 @@ def align(raw: str, raw_start: int, decoded: str, window: int = 12) -> list[int]
     offsets: list[int] = []
     pointer = 0
     for char in decoded:
+        if not char.isspace():  # indentation and folding whitespace in the source have no decoded twin
+            while pointer < len(raw) and raw[pointer].isspace() and raw[pointer] != char:
+                pointer += 1
         found = raw.find(char, pointer, pointer + window)
         if found >= 0:
             offsets.append(raw_start + found)

@@ -14,6 +14,28 @@ from .jsonparse import SyntaxProblem
 from .nodes import Node
 from .textmap import align
 
+
+def literal_offsets(text: str, start: int, end: int, value: str) -> list[int]:
+    """Offsets of a literal block scalar's characters: decoded line i is content line i minus the indent."""
+    first = text.find("\n", start, end) + 1 or start
+    raw_lines = text[first:end].split("\n")
+    indent = next((len(line) - len(line.lstrip(" ")) for line in raw_lines if line.strip()), 0)
+    starts: list[int] = []
+    offset = first
+    for line in raw_lines:
+        starts.append(offset)
+        offset += len(line) + 1
+    offsets: list[int] = []
+    row = col = 0
+    for char in value:
+        base = starts[min(row, len(starts) - 1)]
+        offsets.append(base + indent + col)
+        if char == "\n":
+            row, col = row + 1, 0
+        else:
+            col += 1
+    return offsets
+
 _BARE_TAGS = {"!Ref": "Ref", "!Condition": "Condition"}
 
 
@@ -71,9 +93,10 @@ class _Builder:
             out = Node(_kind(value), value, start, end)  # type: ignore[arg-type]
             if isinstance(value, str):
                 out.block = node.style in ("|", ">")
-                content = self.text.find("\n", start, end) + 1 if out.block else start
-                content = content or start
-                out.char_offsets = align(self.text[content:end], content, value)
+                if node.style == "|":
+                    out.char_offsets = literal_offsets(self.text, start, end, value)
+                else:
+                    out.char_offsets = align(self.text[start:end], start, value)
         if node.tag.startswith("!") and not node.tag.startswith("!!"):
             name = _BARE_TAGS.get(node.tag, "Fn::" + node.tag[1:])
             out.tag = node.tag
