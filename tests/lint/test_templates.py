@@ -23,8 +23,9 @@ def test_every_policy_property_is_linted(tmp_path: Path) -> None:
     statement = {"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::444455556666:root"}, "Action": "s3:*",
                  "Resource": "*"}
     resources = {
-        "Role": {"Type": "AWS::IAM::Role", "Properties": {"AssumeRolePolicyDocument": BAD_POLICY,
-                                                          "Policies": [{"PolicyName": "p", "PolicyDocument": BAD_POLICY}]}},
+        "Role": {"Type": "AWS::IAM::Role", "Properties": {
+            "AssumeRolePolicyDocument": BAD_POLICY,
+            "Policies": [{"PolicyName": "p", "PolicyDocument": BAD_POLICY}]}},
         "Managed": {"Type": "AWS::IAM::ManagedPolicy", "Properties": {"PolicyDocument": BAD_POLICY}},
         "Scp": {"Type": "AWS::Organizations::Policy", "Properties": {"Type": "SERVICE_CONTROL_POLICY",
                                                                      "Content": BAD_POLICY}},
