@@ -251,7 +251,7 @@ def _has_var(value: Any) -> bool:
 
 
 def deviations(sim: dict[str, Any]) -> set[str]:
-    """Which documented iam-simulate divergences (D1..D6, D10, D11) a case may touch."""
+    """Which documented iam-simulate divergences (D1..D6, D10..D12) a case may touch."""
     out: set[str] = set()
     request = sim["request"]
     ctx_keys = {k.lower() for k in request.get("contextVariables", {})}
@@ -281,6 +281,10 @@ def deviations(sim: dict[str, Any]) -> set[str]:
                             out.add("D3")
                     if parsed.qualifier == "ForAnyValue" and parsed.if_exists and key.lower() not in ctx_keys:
                         out.add("D10")
+                    if parsed.base == "NotIpAddress" and key.lower() in ctx:
+                        request_v6 = ":" in str(ctx[key.lower()])
+                        if any("/" not in str(v) and (":" in str(v)) != request_v6 for v in items):
+                            out.add("D12")
     resource_policy = sim.get("resourcePolicy")
     if principal is not None and principal.kind in {"assumed-role", "federated-user"} and sim.get("sessionPolicy") \
             and resource_policy and request["principal"] in str(resource_policy):
