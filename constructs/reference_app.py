@@ -8,6 +8,7 @@ from modelgov.policies.spec import GovernanceSpec
 
 from .persona_stack import build_persona_stacks
 from .registry_stack import RegistryStack
+from .sharing_stacks import build_sharing_stacks
 
 STACK_PREFIX = "modelgov"
 
@@ -30,4 +31,5 @@ def build_reference_app(app: cdk.App, spec: GovernanceSpec) -> dict[str, cdk.Sta
     stacks["registry"] = registry
     # Each feature adds its stacks below, one call per feature module.
     stacks.update(build_persona_stacks(app, spec))
+    stacks.update(build_sharing_stacks(app, spec))
     return stacks

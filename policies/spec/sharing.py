@@ -33,7 +33,9 @@ class RegistryShareSpec(_Strict):
 
 
 class ConsumerSpec(_Strict):
-    account: str = Field(description="consumer account (outside the organization) that accepts the invitation")
+    account: str = Field(pattern=r"^\d{12}$",
+                         description="12-digit id of the consumer account (outside the organization) that accepts "
+                                     "the invitation; modelgov shares the groups with it and deploys the acceptance")
     groups: list[str] = Field(min_length=1)
 
 
