@@ -102,8 +102,8 @@ class Layers:
         return any(p.uncertain or is_unknown(p.document) for p in self.policies())
 
     def simulation(self, mode: str, action: str) -> dict[str, Any]:
-        def clean(policy: Policy) -> dict[str, Any]:
-            return _only_for(materialize(policy.document, mode, policy.uncertain), action)
+        def clean(policy: Policy, resource: bool = False) -> dict[str, Any]:
+            return _only_for(materialize(policy.document, mode, policy.uncertain), action, resource)
 
         def named(policies: list[Policy]) -> list[dict[str, Any]]:
             return [{"name": p.name, "policy": clean(p)} for p in policies]
@@ -115,11 +115,11 @@ class Layers:
             sim["serviceControlPolicies"] = [{"orgIdentifier": target, "policies": named(level)}
                                              for target, level in self.scps]
         if self.resource is not None:
-            sim["resourcePolicy"] = clean(self.resource)
+            sim["resourcePolicy"] = clean(self.resource, resource=True)
         return sim
 
 
-def _only_for(document: dict[str, Any], action: str) -> dict[str, Any]:
+def _only_for(document: dict[str, Any], action: str, resource: bool = False) -> dict[str, Any]:
     """Statements that cannot apply to `action` become an inert stand-in at the same index.
 
     They cannot change a decision about `action`, and an engine error in one of them (a key the catalogue
@@ -137,6 +137,9 @@ def _only_for(document: dict[str, Any], action: str) -> dict[str, Any]:
             statements.append(inert)
         else:
             statements.append(statement)
+    if not statements:  # every statement dropped as unknown: a policy that grants nothing
+        inert = {"Effect": "Allow", "Action": INERT_ACTION, "Resource": "*"}
+        statements.append({**inert, "Principal": {"AWS": "arn:aws:iam::000000000000:root"}} if resource else inert)
     return {**document, "Statement": statements}
 
 
@@ -505,6 +508,10 @@ class Prover:
                     t_label: MatrixEntry("allowed", "denied", True)
                     for t in persona.transitions for t_label in t.labels()}
                 self.result.personas[label] = persona.name
+        unique: dict[tuple[str, str], Note] = {}
+        for note in self.result.unknowns:
+            unique.setdefault((note.code, note.message), note)
+        self.result.unknowns = list(unique.values())
         self.result.stats = {"principals": len(self.inventory.principals), "groups": len(self.inventory.groups),
                              "stages": self.stages, "statuses": self.statuses,
                              "evaluations": self.evaluations, "seconds": round(time.perf_counter() - started, 3)}
