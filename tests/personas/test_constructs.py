@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Any
 
 import aws_cdk as cdk
@@ -15,8 +16,10 @@ from modelgov.constructs.guardrails import GovernanceGuardrails
 from modelgov.constructs.persona_stack import build_persona_stacks
 from modelgov.constructs.persona_stackset import PersonaStackSet, persona_template
 from modelgov.constructs.personas import PersonaRoles
+from modelgov.constructs.registry_stack import RegistryStack
 from modelgov.policies.spec import GovernanceSpec
 from modelgov.policies.spec.monitoring import MonitoringGuardrails
+from modelgov.policies.verify import verify
 
 REGISTRY = cdk.Environment(account="222222222222", region="us-east-1")
 MANAGEMENT = cdk.Environment(account="111111111111", region="us-east-1")
@@ -218,3 +221,17 @@ def test_fails_for_a_stackset_without_ous(spec: GovernanceSpec) -> None:
 def test_fails_for_invalid_stackset_props(spec: GovernanceSpec, props: dict[str, Any], message: str) -> None:
     with pytest.raises(ValueError, match=message):
         PersonaStackSet(_stack(MANAGEMENT), "S", spec=spec, personas=["auditor"], **props)
+
+
+def test_the_verifier_proves_the_synthesized_registry_persona_and_organization_stacks(
+        spec: GovernanceSpec, tmp_path: Path) -> None:
+    """What `cdk synth` writes (roles, StackSet template, SCPs, group policies) passes `modelgov verify`."""
+    app = cdk.App(outdir=str(tmp_path))
+    RegistryStack(app, "modelgov-registry", spec=spec, env=REGISTRY)
+    build_persona_stacks(app, spec)
+    app.synth()
+    result = verify([tmp_path], spec)
+    assert [str(v) for v in result.violations] == []
+    assert result.ok
+    proven = set(result.personas.values())
+    assert proven == {p.name for p in spec.personas}
