@@ -16,6 +16,7 @@ statement requires the lifecycle keys to be absent (else approving would let any
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -41,6 +42,8 @@ READ_ACTIONS = ["sagemaker:BatchDescribeModelPackage", "sagemaker:DescribeModelP
 LIST_ACTIONS = ["sagemaker:ListModelPackageGroups"]  # no resource-level permissions: Resource "*"
 GROUP_POLICY_ACTIONS = sorted([*GROUP_POLICY_WRITE_ACTIONS, "sagemaker:GetModelPackageGroupPolicy"])
 SSO_ROLE_PATH = "aws-reserved/sso.amazonaws.com/"
+# Sizes are measured with this partition when the caller passes a CDK token (its text is not its value).
+LONGEST_PARTITION = "aws-us-gov"
 
 
 @dataclass(frozen=True)
@@ -164,6 +167,27 @@ def lifecycle_statements(spec: GovernanceSpec, persona: Persona, *, partition: s
     return statements
 
 
+def _policy_document(spec: GovernanceSpec, persona: Persona, *, partition: str, region: str,
+                     account: str) -> dict[str, Any]:
+    statements: list[dict[str, Any]] = [
+        {"Sid": "ReadRegistry", "Effect": "Allow", "Action": READ_ACTIONS,
+         "Resource": _resources(spec, partition=partition, region=region, account=account)},
+        {"Sid": "ListGroups", "Effect": "Allow", "Action": LIST_ACTIONS[0], "Resource": "*"},
+        *lifecycle_statements(spec, persona, partition=partition, region=region, account=account),
+    ]
+    return {"Version": "2012-10-17", "Statement": statements}
+
+
+def _boundary_document(spec: GovernanceSpec, persona: Persona, *, partition: str, region: str,
+                       account: str) -> dict[str, Any]:
+    capped = sorted([*LIFECYCLE_ACTIONS, *GROUP_POLICY_WRITE_ACTIONS])
+    statements: list[dict[str, Any]] = [
+        {"Sid": "EverythingElse", "Effect": "Allow", "NotAction": capped, "Resource": "*"},
+        *lifecycle_statements(spec, persona, partition=partition, region=region, account=account),
+    ]
+    return {"Version": "2012-10-17", "Statement": statements}
+
+
 def build_persona_policy(spec: GovernanceSpec, persona: Persona, *, partition: str, region: str,
                          account: str) -> dict[str, Any]:
     """One managed policy document: read the registry, plus the persona's transitions, approvals and group policies.
@@ -171,14 +195,11 @@ def build_persona_policy(spec: GovernanceSpec, persona: Persona, *, partition: s
     `account` and `region` are the registry's (where the groups live). Raises ValueError naming the persona
     and the size when the document exceeds the 6,144-character managed policy limit.
     """
-    statements: list[dict[str, Any]] = [
-        {"Sid": "ReadRegistry", "Effect": "Allow", "Action": READ_ACTIONS,
-         "Resource": _resources(spec, partition=partition, region=region, account=account)},
-        {"Sid": "ListGroups", "Effect": "Allow", "Action": LIST_ACTIONS[0], "Resource": "*"},
-        *lifecycle_statements(spec, persona, partition=partition, region=region, account=account),
-    ]
-    document = {"Version": "2012-10-17", "Statement": statements}
-    check_size(document, f"persona {persona.name!r}: managed policy")
+    args = {"region": region, "account": account}
+    document = _policy_document(spec, persona, partition=partition, **args)
+    measured = document if is_partition(partition) else _policy_document(
+        spec, persona, partition=LONGEST_PARTITION, **args)
+    check_size(measured, f"persona {persona.name!r}: managed policy")
     return document
 
 
@@ -189,14 +210,17 @@ def build_persona_boundary(spec: GovernanceSpec, persona: Persona, *, partition:
     Even if someone later attaches AmazonSageMakerFullAccess to the role, it can set only the stages,
     statuses and approvals the spec gives the persona.
     """
-    capped = sorted([*LIFECYCLE_ACTIONS, *GROUP_POLICY_WRITE_ACTIONS])
-    statements: list[dict[str, Any]] = [
-        {"Sid": "EverythingElse", "Effect": "Allow", "NotAction": capped, "Resource": "*"},
-        *lifecycle_statements(spec, persona, partition=partition, region=region, account=account),
-    ]
-    document = {"Version": "2012-10-17", "Statement": statements}
-    check_size(document, f"persona {persona.name!r}: permissions boundary")
+    args = {"region": region, "account": account}
+    document = _boundary_document(spec, persona, partition=partition, **args)
+    measured = document if is_partition(partition) else _boundary_document(
+        spec, persona, partition=LONGEST_PARTITION, **args)
+    check_size(measured, f"persona {persona.name!r}: permissions boundary")
     return document
+
+
+def is_partition(value: str) -> bool:
+    """True for a literal partition; false for a CDK token such as ${Token[AWS.Partition.8]}."""
+    return re.fullmatch(r"aws(-[a-z]+)*", value) is not None
 
 
 def build_trust_policy(persona: Persona, *, partition: str, account: str,

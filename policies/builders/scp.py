@@ -29,7 +29,7 @@ from .lifecycle_keys import (
     compact,
 )
 from .persona_accounts import role_arns
-from .personas import policy_size
+from .personas import LONGEST_PARTITION, is_partition, policy_size
 
 MAX_SCP_CHARACTERS = 5120  # Organizations SCP quota; whitespace counts, so content is kept minified
 
@@ -87,7 +87,10 @@ def _condition(condition: dict[str, Any]) -> dict[str, Any]:
 
 def build_lifecycle_scps(spec: GovernanceSpec, *, partition: str = "aws") -> list[dict[str, Any]]:
     """The lifecycle guardrail as SCP documents, split into several when one would exceed 5,120 characters."""
-    return pack_scps(lifecycle_guardrail_statements(spec, partition=partition), "lifecycle guardrail")
+    statements = lifecycle_guardrail_statements(spec, partition=partition)
+    measured = statements if is_partition(partition) else lifecycle_guardrail_statements(
+        spec, partition=LONGEST_PARTITION)
+    return pack_scps(statements, "lifecycle guardrail", measured=measured)
 
 
 def monitoring_guardrail_statements(guardrails: MonitoringGuardrails) -> list[dict[str, Any]]:
@@ -119,27 +122,25 @@ def build_monitoring_scps(guardrails: MonitoringGuardrails) -> list[dict[str, An
     return pack_scps(monitoring_guardrail_statements(guardrails), "monitoring guardrail")
 
 
-def pack_scps(statements: list[dict[str, Any]], what: str,
-              limit: int = MAX_SCP_CHARACTERS) -> list[dict[str, Any]]:
+def pack_scps(statements: list[dict[str, Any]], what: str, limit: int = MAX_SCP_CHARACTERS,
+              measured: list[dict[str, Any]] | None = None) -> list[dict[str, Any]]:
     """Pack whole statements, in order, into as few documents as fit the limit.
 
     A Deny is never split across documents: each SCP is evaluated on its own, so an exemption list cut
-    in two would deny the roles of the other half.
+    in two would deny the roles of the other half. `measured` (same statements with a literal partition)
+    sizes the documents when `statements` hold CDK tokens.
     """
-    documents: list[dict[str, Any]] = []
-    current: list[dict[str, Any]] = []
-    for statement in statements:
-        alone = {"Version": "2012-10-17", "Statement": [statement]}
-        if policy_size(alone) > limit:
-            raise ValueError(f"{what}: statement {statement.get('Sid', '?')} alone is {policy_size(alone)} "
-                             f"characters, an SCP allows {limit}; exempt fewer roles (fewer approver or "
-                             "platform accounts in the spec) or shorten role names")
-        trial = {"Version": "2012-10-17", "Statement": [*current, statement]}
-        if current and policy_size(trial) > limit:
-            documents.append({"Version": "2012-10-17", "Statement": current})
-            current = [statement]
+    sized = measured if measured is not None else statements
+    groups: list[list[int]] = []
+    for index, statement in enumerate(sized):
+        alone = policy_size({"Version": "2012-10-17", "Statement": [statement]})
+        if alone > limit:
+            raise ValueError(f"{what}: statement {statement.get('Sid', '?')} alone is {alone} characters, an SCP "
+                             f"allows {limit}; exempt fewer roles (fewer approver or platform accounts in the spec) "
+                             "or shorten role names")
+        trial = [*(sized[i] for i in groups[-1]), statement] if groups else []
+        if groups and policy_size({"Version": "2012-10-17", "Statement": trial}) <= limit:
+            groups[-1].append(index)
         else:
-            current.append(statement)
-    if current:
-        documents.append({"Version": "2012-10-17", "Statement": current})
-    return documents
+            groups.append([index])
+    return [{"Version": "2012-10-17", "Statement": [statements[i] for i in group]} for group in groups]

@@ -233,3 +233,38 @@ def test_every_condition_key_of_every_persona_document_is_in_the_service_referen
         for document in (build_persona_policy(spec, persona, **ARGS), build_persona_boundary(spec, persona, **ARGS)):
             keys = {k for s in document["Statement"] for block in s.get("Condition", {}).values() for k in block}
             assert all(condition_key_exists(k) for k in keys), keys
+
+
+TOKEN = "${Token[AWS.Partition.9]}"  # what a CDK partition token looks like before synth
+
+
+def _largest_group_count(partition: str) -> int:
+    groups = 1
+    while True:
+        spec = _tiny_spec(groups=groups + 1)
+        try:
+            build_persona_policy(spec, spec.personas[0], **(ARGS | {"partition": partition}))
+        except ValueError:
+            return groups
+        groups += 1
+
+
+def test_a_token_partition_is_sized_as_the_longest_real_partition() -> None:
+    largest = _largest_group_count("aws-us-gov")
+    assert largest < _largest_group_count("aws")
+    spec = _tiny_spec(groups=largest)
+    document = build_persona_policy(spec, spec.personas[0], **(ARGS | {"partition": TOKEN}))
+    assert _size(document) > MAX_MANAGED_POLICY_CHARACTERS  # the token text is longer than any partition
+    too_big = _tiny_spec(groups=largest + 1)
+    with pytest.raises(ValueError, match="managed policy is"):
+        build_persona_policy(too_big, too_big.personas[0], **(ARGS | {"partition": TOKEN}))
+
+
+def test_lifecycle_scps_with_a_token_partition_split_like_the_longest_partition() -> None:
+    spec = _tiny_spec(approver_accounts=20)
+    with_token = build_lifecycle_scps(spec, partition=TOKEN)
+    literal = build_lifecycle_scps(spec, partition="aws-us-gov")
+    assert [[s["Sid"] for s in d["Statement"]] for d in with_token] == [
+        [s["Sid"] for s in d["Statement"]] for d in literal]
+    assert len(with_token) == 2  # sized by the token's own text it would take three documents
+    assert TOKEN in json.dumps(with_token)
