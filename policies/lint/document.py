@@ -33,6 +33,7 @@ class PolicyDocument:
     logical_id: str = ""
     syntax: list[SyntaxProblem] = field(default_factory=list)
     kind_inferred: bool = False
+    account: str = ""  # the account the template deploys to (cdk.out manifest), when known
 
 
 @dataclass

@@ -17,7 +17,7 @@ from .document import PolicyDocument, PolicyKind
 from .nodes import format_path
 from .rules import RULES
 from .rules.base import Context, Match
-from .sources import Loaded, Note, expand, load_file, load_text
+from .sources import Loaded, Note, expand, load_file, load_text, stack_accounts
 
 
 @dataclass
@@ -112,9 +112,13 @@ def lint_paths(paths: list[str], spec: GovernanceSpec | None = None, kind: Polic
     ctx = Context(spec=spec)
     result = LintResult()
     files, notes = expand(paths)
+    accounts: dict[Path, str] = {}
+    for raw in paths:
+        if Path(raw).is_dir():
+            accounts.update(stack_accounts(Path(raw)))
     result.findings.extend(_note_finding(note) for note in notes)
     for path in files:
-        _collect(load_file(path, kind), ctx, result)
+        _collect(load_file(path, kind, accounts.get(path.resolve(), "")), ctx, result)
     result.findings = _order(result.findings)
     return result
 

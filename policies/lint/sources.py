@@ -6,6 +6,8 @@ an object, a JSON string, or a `!Sub`/`Fn::Sub` string (offsets inside the strin
 
 from __future__ import annotations
 
+import json
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -64,6 +66,23 @@ class Loaded:
     files: int = 0
 
 
+def stack_accounts(folder: Path) -> dict[Path, str]:
+    """Template file -> account id, from the cloud assembly manifests (`aws://ACCOUNT/region`)."""
+    accounts: dict[Path, str] = {}
+    for manifest in folder.rglob("manifest.json"):
+        try:
+            artifacts = json.loads(manifest.read_text(encoding="utf-8")).get("artifacts", {})
+        except (OSError, ValueError, AttributeError):
+            continue
+        for artifact in artifacts.values() if isinstance(artifacts, dict) else []:
+            env = str(artifact.get("environment", "")) if isinstance(artifact, dict) else ""
+            template = (artifact.get("properties") or {}).get("templateFile") if isinstance(artifact, dict) else None
+            match = re.fullmatch(r"aws://(\d{12})/.*", env)
+            if match and isinstance(template, str):
+                accounts[(manifest.parent / template).resolve()] = match.group(1)
+    return accounts
+
+
 def expand(paths: list[str]) -> tuple[list[Path], list[Note]]:
     """Files to read: files as given; for folders (cdk.out), every *.template.json below them."""
     files: list[Path] = []
@@ -97,7 +116,7 @@ def _is_template(root: Node) -> bool:
                                       or root.get("AWSTemplateFormatVersion") is not None)
 
 
-def load_text(file: str, text: str, yaml_format: bool, kind: PolicyKind | None = None) -> Loaded:
+def load_text(file: str, text: str, yaml_format: bool, kind: PolicyKind | None = None, account: str = "") -> Loaded:
     """Parse one file's text into its policies (or file notes)."""
     out = Loaded(files=1)
     textmap = TextMap(text)
@@ -107,6 +126,8 @@ def load_text(file: str, text: str, yaml_format: bool, kind: PolicyKind | None =
             line, column = textmap.locate(problem.offset)
             out.notes.append(Note(problem.code, file, line, column, problem.message, problem.fix))
         _template_policies(file, root, textmap.locate, out)
+        for doc in out.policies:
+            doc.account = account
         return out
     if root is None:
         for problem in problems:
@@ -120,14 +141,14 @@ def load_text(file: str, text: str, yaml_format: bool, kind: PolicyKind | None =
     return out
 
 
-def load_file(path: Path, kind: PolicyKind | None = None) -> Loaded:
+def load_file(path: Path, kind: PolicyKind | None = None, account: str = "") -> Loaded:
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as err:
         reason = err.strerror if isinstance(err, OSError) and err.strerror else str(err)
         return Loaded(notes=[Note("L000", str(path), 0, 0, f"cannot read the file: {reason}",
                                   "pass a readable UTF-8 policy, template or cdk.out folder")])
-    return load_text(str(path), text, _is_yaml(path, text), kind)
+    return load_text(str(path), text, _is_yaml(path, text), kind, account)
 
 
 def _template_policies(file: str, root: Node, locate: Locate, out: Loaded) -> None:

@@ -120,3 +120,22 @@ def test_invalid_template_syntax_is_a_finding_with_position(tmp_path: Path) -> N
     path = tmp_path / "broken.template.json"
     path.write_text('{"Resources": {"A": {"Type": "AWS::IAM::Policy",}}}')
     assert [(c, line, col) for c, line, col, _ in _codes(path)] == [("L001", 1, 48)]
+
+
+def test_cdk_out_manifest_tells_the_stack_account(tmp_path: Path) -> None:
+    """CDK's default key policy grants kms:* to the stack's own account root: not a cross-account grant."""
+    out = tmp_path / "cdk.out"
+    out.mkdir()
+
+    def key(account: str) -> dict[str, object]:
+        return {"Type": "AWS::KMS::Key", "Properties": {"KeyPolicy": {"Version": "2012-10-17", "Statement": [{
+            "Effect": "Allow", "Action": "kms:*", "Resource": "*", "Principal": {"AWS": {"Fn::Join": [
+                "", ["arn:", {"Ref": "AWS::Partition"}, f":iam::{account}:root"]]}}}]}}}
+
+    (out / "S.template.json").write_text(json.dumps(_template({"Own": key("222222222222"),
+                                                               "Other": key("333333333333")})))
+    (out / "manifest.json").write_text(json.dumps({"artifacts": {"S": {
+        "type": "aws:cloudformation:stack", "environment": "aws://222222222222/us-east-1",
+        "properties": {"templateFile": "S.template.json"}}}}))
+    paths = {f.location.path for f in lint_paths([str(out)]).findings if f.code == "L130"}
+    assert paths == {"Resources.Other.Properties.KeyPolicy.Statement[0].Action"}

@@ -31,7 +31,7 @@ def check(doc: PolicyDocument, ctx: Context) -> Iterator[Match]:
     for statement in object_statements(doc):
         if statement.effect != "Allow":
             continue
-        own = resource_accounts(statement)
+        own = resource_accounts(statement) | ({doc.account} if doc.account else set())
         others = [p for p in principals(statement) if foreign(p, own)]
         if not others:
             continue
