@@ -504,3 +504,22 @@ def check_data_capture(
                 )
             )
     return found
+
+
+def check_schedule(
+    *,
+    schedule_expression: str,
+    data_analysis_start_time: str | None = None,
+    data_analysis_end_time: str | None = None,
+    schedule_name: str | None = None,
+    is_unresolved: Unresolved = _never,
+) -> list[Violation]:
+    """Only the schedule's own rules (grammar, analysis window, name): for schedules of named job definitions."""
+    props = MonitorInput(
+        "DataQuality",
+        schedule_expression=schedule_expression,
+        data_analysis_start_time=data_analysis_start_time,
+        data_analysis_end_time=data_analysis_end_time,
+        schedule_name=schedule_name,
+    )
+    return [v for v in check_monitor(props, is_unresolved) if v.code in ("C311", "C312", "C325")]
