@@ -184,8 +184,16 @@ def signature(use: KeyUse | None, value: Value) -> Any:
         return "absent" if value is None else "present"
     if value is None or isinstance(value, tuple) or use.variables or use.multi or use.families - {"String", "Null"}:
         return value
-    return tuple((value == v, value.lower() == v.lower(), _glob(v, value))
-                 for base, v in sorted(use.comparisons) if family(base) == "String")
+    return tuple(_compare(base, v, value) for base, v in sorted(use.comparisons) if family(base) == "String")
+
+
+def _compare(base: str, policy_value: str, value: str) -> bool:
+    """The one predicate a string operator applies (its Not form negates the same predicate)."""
+    if "IgnoreCase" in base:
+        return value.lower() == policy_value.lower()
+    if "Like" in base:
+        return _glob(policy_value, value)
+    return value == policy_value
 
 
 def multi_valued(key: str, use: KeyUse) -> bool:

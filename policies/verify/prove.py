@@ -244,7 +244,15 @@ class Prover:
         by_sig: dict[Any, list[str]] = {}
         for value in values:
             by_sig.setdefault((domain.signature(use, value), self._spec_sig(persona, dim, value)), []).append(value)
-        return {members[0]: members for members in by_sig.values()}
+        return {self._representative(members): members for members in by_sig.values()}
+
+    def _representative(self, members: list[str]) -> str:
+        """A catalog name when the class has one, else the unnamed value: labels stay readable."""
+        catalog_names = [*self.spec.lifecycle.stages, *self.spec.lifecycle.statuses, *APPROVAL_STATUSES]
+        for value in members:
+            if value in catalog_names:
+                return value
+        return next((v for v in members if v.startswith(domain.OTHER_STRING)), members[0])
 
     # -- groups ----------------------------------------------------------------------------------------------------
     def group_classes(self, principal: Principal, modes: list[str], layers_of: dict[str, Layers],

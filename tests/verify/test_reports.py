@@ -1,0 +1,104 @@
+"""Reports and the command line: json keys, junit per persona x transition, SARIF against its schema, exit codes."""
+
+from __future__ import annotations
+
+import json
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import jsonschema
+import pytest
+
+from modelgov.policies.cli import main
+from modelgov.policies.verify import verify_stacks
+from modelgov.policies.verify.reports import render_json, render_junit, render_sarif, render_text
+
+REPO = Path(__file__).resolve().parents[2]
+SARIF_SCHEMA = REPO / "tests" / "fixtures" / "sarif" / "sarif-schema-2.1.0.json"
+
+
+@pytest.fixture
+def failing(composition):
+    """The data scientist also holds AmazonSageMakerFullAccess."""
+    composition.resource("DataScientistRole")["Properties"]["ManagedPolicyArns"].append(
+        "arn:aws:iam::aws:policy/AmazonSageMakerFullAccess")
+    return verify_stacks(composition.stacks(), composition.spec)
+
+
+def test_json_has_the_three_sections_and_a_counterexample(failing):
+    data = json.loads(render_json(failing))
+    assert {"violations", "matrices", "unknowns"} <= set(data)
+    first = data["violations"][0]
+    assert set(first["counterexample"]) == {"principal", "action", "resource", "contextVariables"}
+    assert first["expected"] in ("allowed", "denied")
+    assert data["matrices"]["role modelgov-data-scientist in 222222222222"]
+
+
+def test_junit_has_a_testcase_per_persona_transition_and_fails_the_violations(failing):
+    root = ET.fromstring(render_junit(failing))
+    suites = {s.get("name"): s for s in root.iter("testsuite")}
+    scientist = suites["data-scientist"]
+    names = {case.get("name") for case in scientist.iter("testcase")}
+    assert "Development->QA:PendingApproval" in names
+    failed = [case for case in scientist.iter("testcase") if case.find("failure") is not None]
+    assert failed and all("counterexample" in (case.find("failure").text or "") for case in failed)
+    assert int(root.get("failures")) >= len(failed)
+    qa_failures = [c for c in suites["qa"].iter("testcase") if c.find("failure") is not None]
+    assert qa_failures == []
+
+
+def test_sarif_is_valid_and_points_at_the_role(failing):
+    log = json.loads(render_sarif(failing))
+    jsonschema.validate(log, json.loads(SARIF_SCHEMA.read_text()))
+    results = log["runs"][0]["results"]
+    scientist = [r for r in results if "modelgov-data-scientist" in r["message"]["text"]]
+    location = scientist[0]["locations"][0]
+    assert location["physicalLocation"]["artifactLocation"]["uri"] == "registry.template.json"
+    assert location["physicalLocation"]["region"]["startLine"] > 1
+    assert location["logicalLocations"][0]["name"] == "DataScientistRole"
+    assert {r["id"] for r in log["runs"][0]["tool"]["driver"]["rules"]} >= {"V101"}
+
+
+def test_text_names_location_counterexample_and_decisive_statement(failing):
+    text = render_text(failing)
+    assert text.startswith("modelgov verify: FAIL")
+    assert "registry.template.json:" in text and "V101" in text
+    assert "counterexample: principal=arn:aws:iam::222222222222:role/modelgov-data-scientist" in text
+    assert "AllowAllNonAdminSageMakerActions" in text
+
+
+def _write_templates(composition, folder: Path) -> list[str]:
+    paths = []
+    for stack in composition.stacks():
+        path = folder / f"{stack.name}.template.json"
+        path.write_text(json.dumps(stack.template))
+        paths.append(str(path))
+    return paths
+
+
+def test_cli_exit_codes(composition, tmp_path, capsys):
+    """Loose templates carry no environment, so the good composition is checked through a cdk.out folder."""
+    assembly = tmp_path / "cdk.out"
+    assembly.mkdir()
+    artifacts = {}
+    for stack in composition.stacks():
+        (assembly / f"{stack.name}.template.json").write_text(json.dumps(stack.template))
+        artifacts[stack.name] = {"type": "aws:cloudformation:stack",
+                                 "environment": f"aws://{stack.env.account}/{stack.env.region}",
+                                 "properties": {"templateFile": f"{stack.name}.template.json"}}
+    (assembly / "manifest.json").write_text(json.dumps({"version": "55.0.0", "artifacts": artifacts}))
+    spec = str(REPO / "governance.yaml")
+    assert main(["verify", str(assembly), "--spec", spec]) == 0
+    out = tmp_path / "report.json"
+    assert main(["verify", str(assembly), "--spec", spec, "--format", "json", "--out", str(out)]) == 0
+    assert json.loads(out.read_text())["ok"] is True
+
+    composition.management["Resources"].clear()
+    (assembly / "modelgov-guardrails.template.json").write_text(json.dumps(composition.management))
+    assert main(["verify", str(assembly), "--spec", spec, "--format", "junit"]) == 1
+
+    (assembly / "modelgov-registry.template.json").write_text("{ not json")
+    capsys.readouterr()
+    assert main(["verify", str(assembly), "--spec", spec]) == 2
+    assert "modelgov-registry.template.json" in capsys.readouterr().err
+    assert main(["verify", str(tmp_path / "missing"), "--spec", spec]) == 2
