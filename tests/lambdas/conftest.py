@@ -26,9 +26,10 @@ Fixtures:
   region us-east-1 so nothing can reach AWS.
 - ``load_handler(name)``: a fresh copy of lambdas/<name>/index.py, or of a given index.py Path (module
   state such as a lazily built CfnResource or cached clients never leaks between tests).
-- ``invoke(module, event, context=None, max_polls=10)``: calls ``module.handler`` and, when crhelper set up
-  polling (put_rule/put_targets), re-invokes with the exact event crhelper scheduled (the put_targets
-  Input) until a response arrives or ``max_polls`` polls ran. Returns the responses this request produced.
+- ``invoke(module, event, context=None, max_polls=10, poll_remaining_ms=300_000)``: calls ``module.handler``
+  and, when crhelper set up polling (put_rule/put_targets), re-invokes with the exact event crhelper
+  scheduled (the put_targets Input) and a fresh context with ``poll_remaining_ms`` left, until a response
+  arrives or ``max_polls`` polls ran. Returns the responses this request produced.
 - ``stub_client(service)``: ``(client, Stubber)`` for a real botocore client with fake credentials in
   us-east-1; the Stubber is active. Inject the client into the handler (each handler documents how) and
   queue responses/errors; the Stubber checks operation order and parameters against the service model.
@@ -315,7 +316,7 @@ def load_handler() -> Callable[[str], types.ModuleType]:
 @pytest.fixture
 def invoke(cfn_server: CfnResponseServer, crhelper_aws: CrhelperAws) -> Callable[..., list[dict[str, Any]]]:
     def run(module: types.ModuleType, event: dict[str, Any], context: Any = None,
-            max_polls: int = 10) -> list[dict[str, Any]]:
+            max_polls: int = 10, poll_remaining_ms: int = 300_000) -> list[dict[str, Any]]:
         context = context or FakeLambdaContext()
         before = len(cfn_server.responses)
         scheduled = len(crhelper_aws.scheduled_events())
@@ -324,7 +325,7 @@ def invoke(cfn_server: CfnResponseServer, crhelper_aws: CrhelperAws) -> Callable
         if len(cfn_server.responses) == before and len(events) > scheduled:
             poll_event = json.dumps(events[-1])  # EventBridge delivers this same input on every poll
             for _ in range(max_polls):
-                module.handler(json.loads(poll_event), FakeLambdaContext())
+                module.handler(json.loads(poll_event), FakeLambdaContext(remaining_ms=poll_remaining_ms))
                 if len(cfn_server.responses) > before:
                     break
         return [r for r in cfn_server.responses[before:]]

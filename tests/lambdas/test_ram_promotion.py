@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 import pytest
@@ -208,3 +209,15 @@ def test_invalid_properties_fail_on_create_without_polling(promotion, cr_event, 
     response = only(invoke(module, cr_event("Create", props)))
     assert response["Status"] == "FAILED" and message in response["Reason"]
     assert crhelper_aws.operations() == []
+
+
+def test_lambda_about_to_time_out_sends_one_failed(promotion, cr_event, invoke, monkeypatch):
+    module, _ = promotion
+
+    def slow_step(*args: Any) -> Any:
+        time.sleep(0.8)  # a RAM call hanging past the Lambda's remaining time
+        raise module.Pending("still PROMOTING_TO_STANDARD")
+
+    monkeypatch.setattr(module, "_step", slow_step)
+    responses = invoke(module, cr_event("Create", PROPS), max_polls=1, poll_remaining_ms=800)
+    assert [(r["Status"], r["Reason"]) for r in responses] == [("FAILED", "Execution timed out")]
