@@ -18,13 +18,14 @@ from .variables import Context
 class Layer:
     """The statements of one policy layer, indexed by the actions they cover."""
 
-    __slots__ = ("name", "policies", "statements", "_by_action")
+    __slots__ = ("name", "policies", "statements", "_by_action", "_by_resource")
 
     def __init__(self, name: str, policies: list[CompiledPolicy]):
         self.name = name
         self.policies = policies
         self.statements: list[CompiledStatement] = [s for p in policies for s in p.statements]
         self._by_action: dict[str, tuple[CompiledStatement, ...]] = {}
+        self._by_resource: dict[tuple[str, str], tuple[tuple[CompiledStatement, bool], ...]] = {}
 
     def candidates(self, action_lower: str) -> tuple[CompiledStatement, ...]:
         hit = self._by_action.get(action_lower)
@@ -33,12 +34,29 @@ class Layer:
             self._by_action[action_lower] = hit
         return hit
 
+    def _static_matches(self, request: Request) -> tuple[tuple[CompiledStatement, bool], ...]:
+        """Statements whose Action and (variable-free) Resource fit, cached per action and resource.
+
+        The flag says whether the statement's Resource still needs checking (it holds a policy variable).
+        """
+        key = (request.action_lower, request.resource)
+        hit = self._by_resource.get(key)
+        if hit is None:
+            hit = tuple((s, s.dynamic_resource) for s in self.candidates(request.action_lower)
+                        if s.dynamic_resource or s.resource_applies(request, request.context))
+            if len(self._by_resource) > 8192:
+                self._by_resource.clear()
+            self._by_resource[key] = hit
+        return hit
+
     def evaluate(self, request: Request, ctx: Context) -> tuple[list[CompiledStatement], list[CompiledStatement]]:
         """(applicable allows, applicable denies) for a principal-less layer."""
         allows: list[CompiledStatement] = []
         denies: list[CompiledStatement] = []
-        for s in self.candidates(request.action_lower):
-            if s.resource_applies(request, ctx) and s.conditions_apply(ctx):
+        for s, dynamic in self._static_matches(request):
+            if dynamic and not s.resource_applies(request, ctx):
+                continue
+            if not s.conditions or s.conditions_apply(ctx):
                 (denies if s.deny else allows).append(s)
         return allows, denies
 
@@ -47,11 +65,12 @@ class Layer:
         """Like evaluate, with the principal match kind of each applicable statement."""
         allows: list[tuple[CompiledStatement, str]] = []
         denies: list[tuple[CompiledStatement, str]] = []
-        for s in self.candidates(request.action_lower):
+        for s, dynamic in self._static_matches(request):
             kind = s.principal_match(request, has_boundary)
-            if kind == NONE or not s.resource_applies(request, ctx) or not s.conditions_apply(ctx):
+            if kind == NONE or (dynamic and not s.resource_applies(request, ctx)):
                 continue
-            (denies if s.deny else allows).append((s, kind))
+            if not s.conditions or s.conditions_apply(ctx):
+                (denies if s.deny else allows).append((s, kind))
         return allows, denies
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 from ..iam import catalog
@@ -63,6 +64,11 @@ def parse_principal(raw: Any) -> Principal | None:
         return Principal("anonymous")
     if not isinstance(raw, str) or not raw:
         return None
+    return _parse_principal(raw)
+
+
+@lru_cache(maxsize=4096)
+def _parse_principal(raw: str) -> Principal | None:
     if not raw.startswith("arn:"):
         if re.fullmatch(r"[a-z0-9.-]+\.amazonaws\.com(\.cn)?", raw):
             return Principal("service", raw)
@@ -92,11 +98,41 @@ class Request:
     def __post_init__(self) -> None:
         self.action_lower = self.action.lower()
         self.service = self.action_lower.split(":", 1)[0]
-        self.resource_parts = split_arn(self.resource) if self.resource != "*" else None
+        self.resource_parts = _split_cached(self.resource) if self.resource != "*" else None
 
     @property
     def same_account(self) -> bool:
         return bool(self.principal.account) and self.principal.account == self.resource_account
+
+
+@lru_cache(maxsize=16384)
+def _split_cached(resource: str) -> list[str] | None:
+    return split_arn(resource)
+
+
+@lru_cache(maxsize=16384)
+def _resource_type(action: str, resource: str) -> tuple[str | None, str]:
+    """(resource type name, problem) for a request resource; the problem is empty when it fits."""
+    types = catalog.resource_types_for_action(action)
+    if not types:
+        return None, "" if resource == "*" else f"{action} only accepts Resource *, got {resource!r}"
+    if "*" in resource or "?" in resource:
+        return None, f"wildcards in the request resource are not simulated ({resource!r}); name one resource"
+    matched = catalog.resource_types_for_arn(action, resource)
+    if len(matched) == 1:
+        return matched[0].name, ""
+    names = ", ".join(f"{t.name} ({t.arn})" for t in (matched or types))
+    problem = "matches several" if matched else "matches none"
+    return None, f"resource {resource!r} {problem} of the resource types of {action}: {names}"
+
+
+@lru_cache(maxsize=65536)
+def _key_info(key: str, action: str, resource_type: str | None) -> tuple[bool, str, str, bool]:
+    """(valid for the action, lower-cased key, canonical spelling, multivalued)."""
+    if not catalog.key_valid_for_action(key, action, resource_type):
+        return False, key.lower(), key, False
+    key_type = catalog.condition_key_type(key)
+    return True, key.lower(), catalog.canonical_condition_key(key) or key, bool(key_type and key_type.multi_valued)
 
 
 def _value(key: str, raw: Any, multi: bool, where: str, errors: list[EngineError]) -> ContextValue | None:
@@ -126,6 +162,11 @@ def _value(key: str, raw: Any, multi: bool, where: str, errors: list[EngineError
                                   where))
         return None
     return (single,) if multi else single
+
+
+@lru_cache(maxsize=4096)
+def _derived(principal: Principal, resource_account: str) -> tuple[tuple[str, str, str], ...]:
+    return tuple((k.lower(), k, v) for k, v in derived_keys(principal, resource_account).items())
 
 
 def derived_keys(principal: Principal, resource_account: str) -> dict[str, str]:
@@ -170,23 +211,9 @@ def normalize_request(raw: Any, where: str = "request") -> tuple[Request | None,
                                           "owns the resource", f"{where}.resource.accountId"))
     resource_type: str | None = None
     if action and resource:
-        types = catalog.resource_types_for_action(action)
-        if not types:
-            if resource != "*":
-                errors.append(EngineError("E003", f"{action} only accepts Resource *, got {resource!r}",
-                                          f"{where}.resource.resource"))
-        elif "*" in resource or "?" in resource:
-            errors.append(EngineError("E003", f"wildcards in the request resource are not simulated "
-                                              f"({resource!r}); name one resource", f"{where}.resource.resource"))
-        else:
-            matched = catalog.resource_types_for_arn(action, resource)
-            if len(matched) != 1:
-                names = ", ".join(f"{t.name} ({t.arn})" for t in (matched or types))
-                problem = "matches several" if matched else "matches none"
-                errors.append(EngineError("E003", f"resource {resource!r} {problem} of the resource types of "
-                                                  f"{action}: {names}", f"{where}.resource.resource"))
-            else:
-                resource_type = matched[0].name
+        resource_type, problem = _resource_type(action, resource)
+        if problem:
+            errors.append(EngineError("E003", problem, f"{where}.resource.resource"))
     context: dict[str, ContextValue] = {}
     display: dict[str, str] = {}
     raw_ctx = raw.get("contextVariables", {})
@@ -194,29 +221,30 @@ def normalize_request(raw: Any, where: str = "request") -> tuple[Request | None,
         errors.append(EngineError("E001", "contextVariables must be an object of key: value",
                                   f"{where}.contextVariables"))
         raw_ctx = {}
-    for key, value in raw_ctx.items():
-        key_where = f"{where}.contextVariables.{key}"
-        if action is None:
-            break
-        if not catalog.key_valid_for_action(key, action, resource_type):
-            errors.append(EngineError("E004", f"context key {key!r} is not valid for {action}"
-                                              f"{' on ' + resource_type if resource_type else ''}; remove it or "
-                                              "use a key the service authorization reference lists", key_where))
-            continue
-        lowered = key.lower()
-        if lowered in context:
-            errors.append(EngineError("E005", f"context key {key!r} is given twice (keys are case-insensitive)",
-                                      key_where))
-            continue
-        key_type = catalog.condition_key_type(key)
-        normalized = _value(key, value, bool(key_type and key_type.multi_valued), key_where, errors)
-        if normalized is not None:
-            context[lowered] = normalized
-            display[lowered] = catalog.canonical_condition_key(key) or key
+    if action is not None:
+        for key, value in raw_ctx.items():
+            valid, lowered, canonical, multi = _key_info(key, action, resource_type)
+            if not valid:
+                errors.append(EngineError(
+                    "E004", f"context key {key!r} is not valid for {action}"
+                            f"{' on ' + resource_type if resource_type else ''}; remove it or use a key the service "
+                            "authorization reference lists", f"{where}.contextVariables.{key}"))
+                continue
+            if lowered in context:
+                errors.append(EngineError("E005", f"context key {key!r} is given twice (keys are "
+                                                  "case-insensitive)", f"{where}.contextVariables.{key}"))
+                continue
+            if type(value) is str:
+                normalized: ContextValue | None = (value,) if multi else value
+            else:
+                normalized = _value(key, value, multi, f"{where}.contextVariables.{key}", errors)
+            if normalized is not None:
+                context[lowered] = normalized
+                display[lowered] = canonical
     if errors or principal is None or action is None or resource is None or not isinstance(account, str):
         return None, errors
-    for key, value in derived_keys(principal, account).items():
-        if key.lower() not in context:
-            context[key.lower()] = value
-            display[key.lower()] = key
+    for lowered, key, value in _derived(principal, account):
+        if lowered not in context:
+            context[lowered] = value
+            display[lowered] = key
     return Request(principal, action, resource, account, context, display, resource_type), errors

@@ -58,7 +58,7 @@ class ActionMatcher:
 class ResourcePattern:
     """One Resource/NotResource entry. `match` answers True, False, or None (variable without a value)."""
 
-    __slots__ = ("source", "all", "never", "fields", "template", "static")
+    __slots__ = ("source", "all", "never", "fields", "template", "static", "_fields_ok")
 
     def __init__(self, source: str, kind: str, variables: bool):
         self.source = source
@@ -67,6 +67,7 @@ class ResourcePattern:
         self.fields: list[re.Pattern[str]] = []
         self.template: Template | None = None
         self.static: re.Pattern[str] | None = None
+        self._fields_ok: dict[str, bool] = {}
         if self.all:
             return
         parts = source.split(":", 5)
@@ -89,9 +90,14 @@ class ResourcePattern:
         parts = request.resource_parts
         if self.never or parts is None:
             return False
-        for field_regex, value in zip(self.fields, parts[1:5], strict=True):
-            if field_regex.fullmatch(value) is None:
-                return False
+        fields_ok = self._fields_ok.get(request.resource)
+        if fields_ok is None:
+            fields_ok = all(r.fullmatch(v) is not None for r, v in zip(self.fields, parts[1:5], strict=True))
+            if len(self._fields_ok) > 4096:
+                self._fields_ok.clear()
+            self._fields_ok[request.resource] = fields_ok
+        if not fields_ok:
+            return False
         regex = self.static
         if regex is None:
             assert self.template is not None
@@ -134,7 +140,7 @@ class PrincipalSpec:
 
 class CompiledStatement:
     __slots__ = ("policy", "layer", "index", "sid", "effect", "deny", "actions", "not_action", "resources",
-                 "not_resource", "principal", "not_principal", "conditions", "_resource_cache")
+                 "not_resource", "principal", "not_principal", "conditions", "dynamic_resource", "_resource_cache")
 
     def __init__(self, policy: str, layer: str, index: int, raw: dict[str, Any]):
         self.policy = policy
@@ -150,6 +156,7 @@ class CompiledStatement:
         self.principal: PrincipalSpec | None = None
         self.not_principal = False
         self.conditions: list[CompiledCondition] = []
+        self.dynamic_resource = False  # a Resource/NotResource entry holds a policy variable
         self._resource_cache: dict[str, bool] = {}
 
     @property
@@ -164,7 +171,7 @@ class CompiledStatement:
         patterns = self.resources
         if patterns is None:
             return True
-        dynamic = any(p.template is not None for p in patterns)
+        dynamic = self.dynamic_resource
         if not dynamic:
             cached = self._resource_cache.get(request.resource)
             if cached is not None:
@@ -295,6 +302,7 @@ def _compile_statement(policy: str, layer: str, index: int, raw: Any, variables:
             if value != "*" and not value.startswith("arn:"):
                 raise InputError("E010", f"{element} {value!r} must be * or an ARN")
         stmt.resources = [ResourcePattern(v, layer, variables) for v in values]
+        stmt.dynamic_resource = any(p.template is not None for p in stmt.resources)
     elif layer != "resource":
         raise InputError("E010", "a statement needs Resource or NotResource")
     rule = PRINCIPAL_RULE[layer]

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from functools import cached_property
 
 from .patterns import glob_regex
 
@@ -28,8 +29,10 @@ class Template:
 
     source: str
     parts: tuple[Part, ...]
+    _regexes: dict[tuple[tuple[str, ...], bool], re.Pattern[str]] = field(
+        default_factory=dict, compare=False, hash=False, repr=False)
 
-    @property
+    @cached_property
     def has_variables(self) -> bool:
         return any(kind == VAR for kind, _, _ in self.parts)
 
@@ -75,6 +78,16 @@ class Template:
             return None
         if not self.has_variables and all(kind != LIT or not _special(text) for kind, text, _ in self.parts):
             return glob_regex(self.text(ctx) or "", ignore_case)
+        key = (tuple(values), ignore_case)
+        hit = self._regexes.get(key)
+        if hit is not None:
+            return hit
+        if len(self._regexes) > 1024:
+            self._regexes.clear()
+        hit = self._regexes[key] = self._build(values, ignore_case)
+        return hit
+
+    def _build(self, values: list[str], ignore_case: bool) -> re.Pattern[str]:
         out: list[str] = []
         it = iter(values)
         for kind, text, _ in self.parts:
