@@ -10,13 +10,14 @@ import os
 import sys
 import tempfile
 from pathlib import Path
-from typing import cast
-
-from modelgov.policies.spec import GovernanceSpec, SpecError, load_spec
+from typing import TYPE_CHECKING, cast
 
 from .document import POLICY_KINDS, PolicyKind
 from .linter import lint_paths
 from .report import FORMATS
+
+if TYPE_CHECKING:
+    from modelgov.policies.spec import GovernanceSpec
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -45,6 +46,8 @@ def _write(path: str, text: str) -> None:
 def run(args: argparse.Namespace) -> int:
     spec: GovernanceSpec | None = None
     if args.spec:
+        from modelgov.policies.spec import SpecError, load_spec  # imported only when asked: pydantic is slow
+
         try:
             spec = load_spec(args.spec)
         except SpecError as err:

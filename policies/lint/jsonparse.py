@@ -20,6 +20,7 @@ CLOSE_QUOTES = {'"', "\u201c", "\u201d"}
 TYPOGRAPHIC = {"\u201c", "\u201d", "\u201e"}
 _NUMBER = re.compile(r"-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?")
 _WS = " \t\r\n\ufeff"
+_PLAIN_STRING = re.compile('"([^"\\\\\n\t\r\u201c\u201d]*)"')
 _ESCAPES = {'"': '"', "\\": "\\", "/": "/", "b": "\b", "f": "\f", "n": "\n", "r": "\r", "t": "\t"}
 MAX_PROBLEMS = 50
 
@@ -114,8 +115,12 @@ class _Reader:
 
     def string(self) -> Node:
         start = self.pos
+        plain = _PLAIN_STRING.match(self.text, start)
+        if plain:  # fast path: no escapes, breaks or curly quotes, so offsets are start + 1 + i
+            self.pos = plain.end()
+            return Node("string", plain.group(1), start, self.pos)
         opener = self.text[start]
-        line = self.text.count("\n", 0, start)
+        line = self.text.count("\n", 0, start) if opener in TYPOGRAPHIC else -1
         if opener in TYPOGRAPHIC and line not in self.typographic_lines:
             self.typographic_lines.add(line)
             self.problem("L003", start, f"typographic quote {opener!r} (U+{ord(opener):04X}) instead of '\"'",

@@ -9,14 +9,17 @@ import traceback
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from modelgov.policies.findings import Finding, Location, catalogue
-from modelgov.policies.spec import GovernanceSpec
 
 from .document import PolicyDocument, PolicyKind
 from .nodes import format_path
 from .rules import RULES
 from .rules.base import Context, Match
+
+if TYPE_CHECKING:
+    from modelgov.policies.spec import GovernanceSpec
 from .sources import Loaded, Note, expand, load_file, load_text, stack_accounts
 
 

@@ -16,9 +16,10 @@ class TextMap:
     def __init__(self, text: str) -> None:
         self.text = text
         self.starts = [0]
-        for index, char in enumerate(text):
-            if char == "\n":
-                self.starts.append(index + 1)
+        index = text.find("\n")
+        while index >= 0:
+            self.starts.append(index + 1)
+            index = text.find("\n", index + 1)
 
     def locate(self, offset: int) -> tuple[int, int]:
         offset = max(0, min(offset, len(self.text)))

@@ -205,3 +205,10 @@ def test_messages_are_lowercase_without_final_period() -> None:
             first = finding.message.split()[0].strip("'\"")
             proper = first in PROPER or first in VALID_OPERATORS or ":" in first
             assert not first[:1].isupper() or proper, finding.message
+
+
+def test_approval_statuses_match_the_spec_models() -> None:
+    from modelgov.policies.lint.rules.lifecycle import stages
+    from modelgov.policies.spec import models
+
+    assert stages.APPROVAL_STATUSES == models.APPROVAL_STATUSES

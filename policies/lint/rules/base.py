@@ -9,11 +9,13 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-
-from modelgov.policies.spec import GovernanceSpec
+from typing import TYPE_CHECKING
 
 from ..document import PolicyDocument, Statement, statements
 from ..nodes import Node, PathPart
+
+if TYPE_CHECKING:  # the spec's pydantic models cost ~0.3 s to import; only --spec needs them
+    from modelgov.policies.spec import GovernanceSpec
 
 
 @dataclass(frozen=True)
@@ -31,7 +33,7 @@ class Match:
 class Context:
     """Shared inputs: the governance spec for lifecycle rules (None without --spec)."""
 
-    spec: GovernanceSpec | None = None
+    spec: GovernanceSpec | None = None  # noqa: F821 - annotation only
     cache: dict[str, object] = field(default_factory=dict)
 
 

@@ -10,8 +10,6 @@ from __future__ import annotations
 import fnmatch
 from collections.abc import Iterator
 
-from modelgov.policies.spec.models import APPROVAL_STATUSES
-
 from ...document import PolicyDocument
 from ..base import Context, Match, condition_entries, object_statements
 from ..conditions.common import intended_operator
@@ -19,6 +17,9 @@ from ..conditions.common import intended_operator
 STAGE_KEYS = {"sagemaker:modellifecycle:stage", "sagemaker:currentmodellifecyclestage"}
 STATUS_KEYS = {"sagemaker:modellifecycle:stagestatus", "sagemaker:currentmodellifecyclestagestatus"}
 APPROVAL_KEYS = {"sagemaker:modelapprovalstatus"}
+# The SageMaker API's ModelApprovalStatus enum (botocore). The spec models hold the same tuple; a test keeps
+# them equal, and importing the spec here would add its pydantic models (~0.3 s) to every lint run.
+APPROVAL_STATUSES = ("PendingManualApproval", "Approved", "Rejected")
 
 
 def _known(value: str, allowed: list[str], like: bool, ignore_case: bool) -> bool:
