@@ -870,29 +870,31 @@ class ModelMonitor(Construct):
 
     # -- views ----------------------------------------------------------------------------------------------
 
-    def job_settings(
-        self,
-        monitor_type: str,
-        *,
-        volume_kms_key_arn: str | None = None,
-        output_kms_key_arn: str | None = None,
-        subnets: Sequence[str] | None = None,
-        security_group_ids: Sequence[str] | None = None,
-    ) -> JobSettings:
-        """What the job definition of `monitor_type` sends, for the engine (modelgov.policies.builders.
-        monitoring_context). Pass literal ARNs and ids where the construct holds tokens."""
+    def job_settings(self, monitor_type: str) -> JobSettings:
+        """What the job definition of `monitor_type` sends, for the engine (builders.monitoring_context).
+
+        Values only known at deploy time (key ARNs, subnet and security group ids) become stable literal
+        placeholders: the guardrail keys test presence and booleans, and presence is what the props decide.
+        """
+        stack = cdk.Stack.of(self)
+        account = stack.account if not cdk.Token.is_unresolved(stack.account) else "123456789012"
+        region = stack.region if not cdk.Token.is_unresolved(stack.region) else "us-east-1"
+
+        def key_arn(key: kms.IKey, name: str) -> str:
+            arn = key.key_arn
+            return f"arn:aws:kms:{region}:{account}:key/{name}" if cdk.Token.is_unresolved(arn) else arn
+
+        def literal(values: Sequence[str], prefix: str) -> tuple[str, ...]:
+            return tuple(f"{prefix}-{i:08x}" if cdk.Token.is_unresolved(v) else v for i, v in enumerate(values))
+
         return JobSettings(
             monitor_type=monitor_type,
             instance_type=self.instance_type,
             max_runtime_seconds=self.max_runtime_seconds[monitor_type],
-            volume_kms_key_arn=volume_kms_key_arn or self.volume_kms_key.key_arn,
-            output_kms_key_arn=output_kms_key_arn or self.output_kms_key.key_arn,
-            subnets=tuple(subnets if subnets is not None else self.subnet_ids),
-            security_group_ids=tuple(
-                security_group_ids
-                if security_group_ids is not None
-                else [g.security_group_id for g in self.security_groups]
-            ),
+            volume_kms_key_arn=key_arn(self.volume_kms_key, "volume"),
+            output_kms_key_arn=key_arn(self.output_kms_key, "output"),
+            subnets=literal(self.subnet_ids, "subnet"),
+            security_group_ids=literal([g.security_group_id for g in self.security_groups], "sg"),
             inter_container_traffic_encryption=self.inter_container_traffic_encryption,
             network_isolation=self.network_isolation,
             tags=dict(self._tags),

@@ -352,20 +352,22 @@ def test_given_keys_are_used_and_no_key_is_created(build: Any) -> None:
 
 def test_job_settings_give_the_request_context(build: Any) -> None:
     _, monitor = build(model_quality=MQ)
-    context = job_context(
-        monitor.job_settings(
-            "ModelQuality",
-            volume_kms_key_arn="arn:aws:kms:us-east-1:555555555555:key/v",
-            subnets=["subnet-1"],
-            security_group_ids=["sg-1"],
-        )
-    )
-    assert context["sagemaker:VolumeKmsKeyArn"] == "arn:aws:kms:us-east-1:555555555555:key/v"
-    assert context["sagemaker:VpcSubnets"] == ["subnet-1"]
+    context = job_context(monitor.job_settings("ModelQuality"))
+    assert context["sagemaker:VolumeKmsKeyArn"] == "arn:aws:kms:us-east-1:555555555555:key/volume"
+    assert context["sagemaker:OutputKmsKeyArn"] == "arn:aws:kms:us-east-1:555555555555:key/output"
+    assert context["sagemaker:VpcSubnets"] == ["subnet-00000000", "subnet-00000001"]
+    assert context["sagemaker:VpcSecurityGroupIds"] == ["sg-00000000"]
     assert context["sagemaker:InterContainerTrafficEncryption"] == "true"
     assert context["sagemaker:NetworkIsolation"] == "false"
     assert context["sagemaker:MaxRuntimeInSeconds"] == "1800"
     assert context["sagemaker:InstanceTypes"] == ["ml.m5.xlarge"]
+
+
+def test_job_settings_outside_a_vpc_carry_no_vpc_keys(build: Any) -> None:
+    _, monitor = build(vpc=None, require_vpc=False, inter_container_traffic_encryption=False)
+    context = job_context(monitor.job_settings("DataQuality"))
+    assert "sagemaker:VpcSubnets" not in context and "sagemaker:VpcSecurityGroupIds" not in context
+    assert context["sagemaker:InterContainerTrafficEncryption"] == "false"
 
 
 def test_warns_outside_a_vpc(build: Any) -> None:
