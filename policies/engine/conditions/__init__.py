@@ -146,11 +146,40 @@ class CompiledCondition:
         elif op.qualifier is None and isinstance(value, tuple):
             reason = "multivalued key needs ForAllValues: or ForAnyValue:"
         else:
+            reason = self._compare_reason(value, ctx)
             unresolved = [v.raw for v in self.values if v.template is not None and self._pred(v, ctx) is None]
-            reason = "values compared"
             if unresolved:
                 reason += f"; policy variable without a value in {', '.join(unresolved)}"
         return ConditionTrace(op.name, self.display_key, value, tuple(v.raw for v in self.values), matched, reason)
+
+
+    def _hits(self, raw: str, ctx: Context) -> list[str] | None:
+        """Policy values the request value matches in the positive sense; None if it cannot be read."""
+        assert self.family is not None
+        rv = self.family.request_value(raw)
+        if rv is None:
+            return None
+        out: list[str] = []
+        for value in self.values:
+            pred = self._pred(value, ctx)
+            if pred is not None and pred(rv):
+                out.append(value.raw)
+        return out
+
+    def _compare_reason(self, value: str | tuple[str, ...], ctx: Context) -> str:
+        items = value if isinstance(value, tuple) else (value,)
+        if not items:
+            return "empty set"
+        parts: list[str] = []
+        for raw in items:
+            hits = self._hits(raw, ctx)
+            if hits is None:
+                parts.append(f"{raw!r} is not a valid {self.op.family} value")
+            elif hits:
+                parts.append(f"{raw!r} matches {', '.join(repr(h) for h in hits)}")
+            else:
+                parts.append(f"{raw!r} matches no policy value")
+        return "; ".join(parts)
 
 
 def compile_condition(op_name: str, key: Any, raw_values: Any, variables: bool) -> CompiledCondition:
