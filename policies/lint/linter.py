@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 
 from modelgov.policies.findings import Finding, Location, catalogue
 
-from .document import PolicyDocument, PolicyKind
+from .document import PolicyDocument, PolicyKind, statements
 from .nodes import format_path
 from .rules import RULES
 from .rules.base import Context, Match
@@ -47,17 +47,14 @@ def _match_finding(doc: PolicyDocument, match: Match) -> Finding:
     line, column = doc.locate(offset)
     end_line, end_column = (doc.locate(match.node.end) if match.node is not None and match.offset is None
                             else (line, column + 1))
-    sid = ""
-    if match.path and match.path[0] == "Statement" or (match.path and isinstance(match.path[0], int)):
-        sid = _sid(doc, match)
+    sid = _sid(doc, match) if match.path else ""
     location = Location(doc.file, line, column, end_line, end_column,
                         format_path([*doc.base_path, *match.path]), doc.logical_id, sid)
     return Finding(match.code, match.message, location, fix=match.fix, detail=match.detail)
 
 
 def _sid(doc: PolicyDocument, match: Match) -> str:
-    from .document import statements
-
+    """The Sid of the statement a match points into, for reports and acknowledgements."""
     for statement in statements(doc):
         if statement.path and tuple(match.path[:len(statement.path)]) == statement.path:
             return statement.sid

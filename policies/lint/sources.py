@@ -13,7 +13,7 @@ from pathlib import Path
 
 from .document import PolicyDocument, PolicyKind, infer_kind
 from .jsonparse import parse_json
-from .nodes import Node, PathPart
+from .nodes import Node, PathPart, format_path
 from .textmap import Locate, TextMap, through_string
 from .yamlparse import parse_yaml
 
@@ -204,7 +204,7 @@ def _add_policy(file: str, node: Node, kind: PolicyKind, locate: Locate, path: t
         out.notes.append(Note("L009", file, line, column,
                               f"the policy is built by {node.keys()[0]} at deploy time and was not linted",
                               "write the policy as an object (CDK does this) or a !Sub string",
-                              ".".join(str(p) for p in path), logical_id))
+                              format_path(path), logical_id))
         return
     if text_node is None:
         out.policies.append(PolicyDocument(file, node, kind, locate, path, rtype, logical_id))
@@ -215,6 +215,6 @@ def _add_policy(file: str, node: Node, kind: PolicyKind, locate: Locate, path: t
         for problem in problems:
             line, column = inner_locate(problem.offset)
             out.notes.append(Note(problem.code, file, line, column, problem.message, problem.fix,
-                                  ".".join(str(p) for p in path), logical_id))
+                                  format_path(path), logical_id))
         return
     out.policies.append(PolicyDocument(file, root, kind, inner_locate, path, rtype, logical_id, syntax=problems))
