@@ -144,14 +144,14 @@ def build_sharing_stacks(app: cdk.App, spec: GovernanceSpec) -> dict[str, cdk.St
         sharing = SharingStack(app, f"{PREFIX}-sharing", spec=spec, env=registry_env,
                                description="modelgov: RAM shares of the registry's model package groups")
         if isinstance(registry, cdk.Stack):
-            sharing.add_dependency(registry, "groups must exist before they are shared or promoted")
+            sharing.add_stack_dependency(registry, "groups must exist before they are shared or promoted")
         stacks["sharing"] = sharing
         for consumer in spec.sharing.external_consumers:
             stack = ConsumerStack(app, f"{PREFIX}-consumer-{consumer.account}", spec=spec, account=consumer.account,
                                   groups=consumer.groups,
                                   env=cdk.Environment(account=consumer.account, region=org.primary_region),
                                   description="modelgov: accept the registry's RAM share in a consumer account")
-            stack.add_dependency(sharing, "the invitation exists only after the share is created")
+            stack.add_stack_dependency(sharing, "the invitation exists only after the share is created")
             stacks[f"consumer-{consumer.account}"] = stack
     if spec.events.rules:
         stacks["events"] = EventsStack(app, f"{PREFIX}-events", spec=spec, env=registry_env,
