@@ -100,3 +100,12 @@ def test_policy_type_flag_changes_principal_rules(capsys: pytest.CaptureFixture[
     fixture = str(BAD / "seed-000-L45788.json")
     assert "L120" not in _run(capsys, fixture)[1]
     assert "L120" in _run(capsys, fixture, "--policy-type", "identity")[1]
+
+
+def test_docs_code_table_matches_the_catalogue() -> None:
+    from modelgov.policies.findings import catalogue
+
+    docs = (REPO / "docs" / "lint.md").read_text(encoding="utf-8")
+    for code in (c for c in catalogue().codes() if c.startswith("L")):
+        entry = catalogue()[code]
+        assert f"| {code} | {entry.severity} | {entry.title} |" in docs, code
