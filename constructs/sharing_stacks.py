@@ -105,6 +105,7 @@ class EventsStack(cdk.Stack):
     def __init__(self, scope: Construct, id: str, *, spec: GovernanceSpec, **kwargs: Any) -> None:
         super().__init__(scope, id, **kwargs)
         all_groups = [g.name for g in spec.model_package_groups]
+        _check_target_names(spec)
         self.buses: dict[str, GovernanceEventBus] = {}
         self.rules: dict[str, ModelPackageEvents] = {}
         for rule in spec.events.rules:
@@ -132,6 +133,23 @@ class EventsStack(cdk.Stack):
             self.buses[name] = GovernanceEventBus(self, f"Bus{_construct_id(name)}",
                                                   event_bus_name=f"{PREFIX}-{name}", organization_id=organization_id)
         return self.buses[name]
+
+
+def _check_target_names(spec: GovernanceSpec) -> None:
+    """Topics and queues are named modelgov-<name>, so a name may serve one target only; buses are shared."""
+    seen: dict[tuple[str, str], str] = {}
+    for r, rule in enumerate(spec.events.rules):
+        for t, target in enumerate(rule.targets):
+            key = (target.kind, target.name)
+            path = f"events.rules[{r}].targets[{t}]"
+            if target.kind in ("sns", "sqs") and key in seen:
+                raise ValueError(f"{SPEC_FILE} {path}: {target.kind} target {target.name!r} is already used at "
+                                 f"{seen[key]}; give each topic or queue its own name, or put both filters in one rule")
+            if target.kind in ("lambda", "governance-bus") and key in seen and seen[key].startswith(
+                    f"events.rules[{r}]."):
+                raise ValueError(f"{SPEC_FILE} {path}: {target.kind} target {target.name!r} appears twice in the "
+                                 "rule; list it once")
+            seen.setdefault(key, path)
 
 
 def build_sharing_stacks(app: cdk.App, spec: GovernanceSpec) -> dict[str, cdk.Stack]:

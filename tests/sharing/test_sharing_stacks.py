@@ -13,7 +13,7 @@ from moto.events.models import EventPattern
 
 from modelgov.constructs.reference_app import build_reference_app
 from modelgov.constructs.sharing_stacks import build_sharing_stacks
-from modelgov.policies.spec import load_spec
+from modelgov.policies.spec import SpecError, load_spec, parse_spec
 
 REPO = Path(__file__).resolve().parents[2]
 SAMPLE = json.loads((Path(__file__).parent / "events" / "approval_rejected_documented.json").read_text())
@@ -103,3 +103,50 @@ def test_reference_app_includes_the_sharing_stacks() -> None:
     stacks = build_reference_app(app, load_spec(REPO / "governance.yaml"))
     assert {"sharing", "events", "consumer-777777777777"} <= set(stacks)
     assert stacks["registry"] in stacks["sharing"].dependencies
+
+
+def _spec_with(sharing: str = "", events: str = ""):
+    text = (REPO / "governance.yaml").read_text()
+    head, _, rest = text.partition("sharing:\n")
+    _, _, tail = rest.partition("\nmonitoring:\n")
+    return parse_spec(head + (sharing or "sharing: {}\n") + (events or "events: {}\n") + "\nmonitoring:\n" + tail)
+
+
+def test_fails_the_same_queue_name_in_two_rules() -> None:
+    spec = _spec_with(events="""events:
+  rules:
+    - name: a
+      approval_statuses: [Approved]
+      targets: [{kind: sqs, name: deployments}]
+    - name: b
+      stages: [Production]
+      targets: [{kind: sqs, name: deployments}]
+""")
+    with pytest.raises(ValueError, match=r"governance.yaml events.rules\[1\].targets\[0\]: sqs target 'deployments' "
+                                         r"is already used at events.rules\[0\].targets\[0\]"):
+        build_sharing_stacks(cdk.App(), spec)
+
+
+def test_one_governance_bus_serves_several_rules() -> None:
+    spec = _spec_with(events="""events:
+  rules:
+    - name: a
+      approval_statuses: [Approved]
+      targets: [{kind: governance-bus, name: governance}]
+    - name: b
+      stages: [Production]
+      targets: [{kind: governance-bus, name: governance}]
+""")
+    stacks = build_sharing_stacks(cdk.App(), spec)
+    Template.from_stack(stacks["events"]).resource_count_is("AWS::Events::EventBus", 1)
+    assert "sharing" not in stacks
+
+
+def test_fails_spec_with_a_consumer_account_that_is_not_twelve_digits() -> None:
+    with pytest.raises(SpecError, match=r"sharing\.external_consumers\[0\]\.account: string should match pattern "
+                                        r"'\^\\d\{12\}\$' \(received '7777'\)"):
+        _spec_with(sharing="""sharing:
+  external_consumers:
+    - account: "7777"
+      groups: [churn-prediction]
+""")
