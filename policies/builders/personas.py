@@ -90,14 +90,27 @@ def transition_boxes(persona: Persona) -> list[Box]:
     return sorted(boxes, key=lambda b: (b.kind, sorted(b.from_stages), sorted(b.to), sorted(b.statuses)))
 
 
+def _covers(big: Box, small: Box) -> bool:
+    """Every transition of `small` is in `big` (from: any covers none and every stage)."""
+    if not (small.to <= big.to and small.statuses <= big.statuses):
+        return False
+    if big.from_statuses is not None and (small.from_statuses is None or not small.from_statuses <= big.from_statuses):
+        return False  # also: a version with no stage has no status, so a status list never covers none
+    if big.kind == ANY_STAGE:
+        return True
+    return big.kind == small.kind and small.from_stages <= big.from_stages
+
+
 def _join(a: Box, b: Box) -> Box | None:
-    """Union of two boxes when it is itself a box (they differ in at most one dimension), else None."""
+    """Union of two boxes when it is itself a box (one contains the other, or they differ in one dimension)."""
+    if _covers(a, b):
+        return a
+    if _covers(b, a):
+        return b
     if a.kind != b.kind:
         return None
     differing = [i for i, (x, y) in enumerate(zip(a.dims(), b.dims(), strict=True)) if x != y]
-    if not differing:
-        return a
-    if len(differing) > 1:
+    if len(differing) != 1:
         return None
     field = _FIELDS[differing[0]]
     x, y = getattr(a, field), getattr(b, field)

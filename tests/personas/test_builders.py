@@ -82,6 +82,21 @@ def test_only_the_platform_persona_gets_group_policy_actions(spec: GovernanceSpe
         assert ("PutModelPackageGroupPolicy" in text) is persona.platform, persona.name
 
 
+def test_a_transition_from_any_absorbs_the_same_target_from_none_or_a_stage() -> None:
+    persona = _persona([{"from": "none", "to": "Development", "statuses": ["InProgress"]},
+                        {"from": "QA", "from_statuses": ["Rejected"], "to": "Development", "statuses": ["InProgress"]},
+                        {"from": "any", "to": "Development", "statuses": ["InProgress", "Rejected"]}])
+    boxes = transition_boxes(persona)
+    assert [(b.kind, sorted(b.statuses)) for b in boxes] == [("any", ["InProgress", "Rejected"])]
+
+
+def test_any_with_current_statuses_does_not_absorb_none() -> None:
+    persona = _persona([{"from": "none", "to": "Development", "statuses": ["InProgress"]},
+                        {"from": "any", "from_statuses": ["Approved"], "to": "Development",
+                         "statuses": ["InProgress"]}])
+    assert sorted(b.kind for b in transition_boxes(persona)) == ["any", "none"]
+
+
 def test_transitions_with_one_differing_dimension_share_a_statement() -> None:
     persona = _persona([{"from": "Development", "to": "QA", "statuses": ["InProgress"]},
                         {"from": "Development", "to": "Production", "statuses": ["InProgress"]},
@@ -92,11 +107,15 @@ def test_transitions_with_one_differing_dimension_share_a_statement() -> None:
 
 
 def _expand(boxes: list[Any]) -> set[tuple[Any, ...]]:
+    """Every (current stage, current status, target stage, target status) a list of boxes allows."""
     cells: set[tuple[Any, ...]] = set()
     for box in boxes:
-        sources = box.from_stages if box.kind == "stage" else {box.kind}
-        source_statuses = box.from_statuses if box.from_statuses is not None else {"*"}
-        cells |= set(itertools.product(sources, source_statuses, box.to, box.statuses))
+        statuses = box.from_statuses if box.from_statuses is not None else STATUSES
+        sources = {(stage, status) for stage in (STAGES if box.kind == "any" else box.from_stages)
+                   for status in statuses}
+        if box.kind == "none" or (box.kind == "any" and box.from_statuses is None):
+            sources.add(("none", "-"))
+        cells |= set(itertools.product(sources, box.to, box.statuses))
     return cells
 
 
