@@ -97,6 +97,18 @@ class Composition:
     def stacks(self) -> list[StackTemplate]:
         return stacks(self.spec, self.registry, self.management)
 
+    def write_assembly(self, folder: Path) -> Path:
+        """The composition as a cdk.out folder: one template per stack and a manifest with environments."""
+        folder.mkdir(parents=True, exist_ok=True)
+        artifacts = {}
+        for stack in self.stacks():
+            (folder / f"{stack.name}.template.json").write_text(json.dumps(stack.template, indent=1))
+            artifacts[stack.name] = {"type": "aws:cloudformation:stack",
+                                     "environment": f"aws://{stack.env.account}/{stack.env.region}",
+                                     "properties": {"templateFile": f"{stack.name}.template.json"}}
+        (folder / "manifest.json").write_text(json.dumps({"version": "55.0.0", "artifacts": artifacts}))
+        return folder
+
 
 @pytest.fixture(scope="session")
 def gov() -> GovernanceSpec:

@@ -67,26 +67,9 @@ def test_text_names_location_counterexample_and_decisive_statement(failing):
     assert "AllowAllNonAdminSageMakerActions" in text
 
 
-def _write_templates(composition, folder: Path) -> list[str]:
-    paths = []
-    for stack in composition.stacks():
-        path = folder / f"{stack.name}.template.json"
-        path.write_text(json.dumps(stack.template))
-        paths.append(str(path))
-    return paths
-
-
 def test_cli_exit_codes(composition, tmp_path, capsys):
     """Loose templates carry no environment, so the good composition is checked through a cdk.out folder."""
-    assembly = tmp_path / "cdk.out"
-    assembly.mkdir()
-    artifacts = {}
-    for stack in composition.stacks():
-        (assembly / f"{stack.name}.template.json").write_text(json.dumps(stack.template))
-        artifacts[stack.name] = {"type": "aws:cloudformation:stack",
-                                 "environment": f"aws://{stack.env.account}/{stack.env.region}",
-                                 "properties": {"templateFile": f"{stack.name}.template.json"}}
-    (assembly / "manifest.json").write_text(json.dumps({"version": "55.0.0", "artifacts": artifacts}))
+    assembly = composition.write_assembly(tmp_path / "cdk.out")
     spec = str(REPO / "governance.yaml")
     assert main(["verify", str(assembly), "--spec", spec]) == 0
     out = tmp_path / "report.json"
