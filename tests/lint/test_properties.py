@@ -116,3 +116,27 @@ def policies(draw: st.DrawFn) -> dict[str, Any]:
 @given(policies())
 def test_policies_with_lint_errors_never_yield_allowed(policy: dict[str, Any]) -> None:
     _check(lint_text(json.dumps(policy), kind="identity"), policy)
+
+
+VOCABULARY = ["Version", "Statement", "Effect", "Action", "NotAction", "Resource", "NotResource", "Principal",
+              "NotPrincipal", "Condition", "Sid", "AWS", "Service", "StringEquals", "Null", "Bool",
+              "ForAnyValue:StringLike", "aws:TagKeys", STAGE, "Ref", "Fn::Join", "Fn::Sub", "Fn::If"]
+SCALARS = st.sampled_from(["*", "s3:GetObject", "arn:aws:s3:::b/*", "Allow", "Deny", "", "true", "arn:",
+                           "arn:aws:iam::1:root", "${aws:username}", "sagemaker:Create*", "\u201c", "2012-10-17",
+                           5, None, True, 1.5])
+JSON_VALUES = st.recursive(SCALARS, lambda inner: st.lists(inner, max_size=3)
+                           | st.dictionaries(st.sampled_from(VOCABULARY), inner, max_size=4), max_leaves=12)
+TYPES = ["AWS::IAM::Role", "AWS::SageMaker::ModelPackageGroup", "AWS::Events::EventBusPolicy",
+         "AWS::RAM::Permission", "AWS::Organizations::Policy", "AWS::IAM::Policy"]
+PROPERTIES = ["AssumeRolePolicyDocument", "Policies", "ModelPackageGroupPolicy", "Statement", "PolicyTemplate",
+              "Content", "Type", "PolicyDocument"]
+
+
+@PROPERTY
+@given(JSON_VALUES, st.sampled_from([None, "identity", "resource", "trust", "scp", "rcp", "template"]),
+       st.sampled_from(TYPES), st.lists(st.sampled_from(PROPERTIES), max_size=4))
+def test_any_json_shape_never_crashes_a_rule(value: Any, kind: Any, rtype: str, props: list[str]) -> None:
+    for text in (json.dumps(value),
+                 json.dumps({"Resources": {"R": {"Type": rtype, "Properties": {p: value for p in props}}}})):
+        result = lint_text(text, kind=kind)
+        assert not [f for f in result.findings if f.code == "L099"], [f.message for f in result.findings]
