@@ -68,3 +68,17 @@ def test_prepare_then_evaluate_equals_simulate(seed: int) -> None:
     again = prepared.evaluate(sim["request"])  # caches must not change the answer
     assert first.decision == again.decision == simulate(sim).decision
     assert first.decisive == again.decisive
+
+
+@FAST
+@given(SEEDS)
+def test_one_prepared_set_answers_other_requests_like_a_fresh_simulation(seed: int) -> None:
+    """The verifier re-uses one prepared set for many requests; its caches must never leak between them."""
+    base, *others = generate(6, seed)
+    prepared = prepare(base)
+    for other in others:
+        combined = {**base, "request": other["request"]}
+        fresh = simulate(combined)
+        reused = prepared.evaluate(other["request"])
+        assert (reused.decision, [e.code for e in reused.errors]) == (fresh.decision,
+                                                                     [e.code for e in fresh.errors])
