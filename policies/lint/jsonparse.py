@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from .nodes import Node
 
-OPEN_QUOTES = {"\"", "\u201c", "\u201d", "\u201e"}
+OPEN_QUOTES = {'"', "\u201c", "\u201d", "\u201e"}
 CLOSE_QUOTES = {'"', "\u201c", "\u201d"}
 TYPOGRAPHIC = {"\u201c", "\u201d", "\u201e"}
 _NUMBER = re.compile(r"-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?")
@@ -127,8 +127,7 @@ class _Reader:
                          "replace curly quotes with straight double quotes (\")")
         self.pos += 1
         chars: list[str] = []
-        offsets: list[int] = []
-        escaped = False
+        offsets: list[int] = []  # slow path only: escapes or breaks shift decoded characters off start + 1 + i
         text = self.text
         while True:
             if self.pos >= len(text):
@@ -139,7 +138,6 @@ class _Reader:
                 self.pos += 1
                 break
             if char == "\\":
-                escaped = True
                 code_start = self.pos
                 nxt = text[self.pos + 1: self.pos + 2]
                 if nxt in _ESCAPES:
@@ -161,20 +159,18 @@ class _Reader:
             if char == "\n":
                 self.problem("L001", self.pos, "line break inside a string",
                              "join the string onto one line (an ARN or name split across lines)")
-                escaped = True  # the offsets list must be kept: columns restart on the next line
                 self.pos += 1
                 continue
-            if char in "\t\r":
-                escaped = True
-                self.pos += 1
+            if char == "\r" and text[self.pos + 1: self.pos + 2] == "\n":
+                self.pos += 1  # the line break itself is reported on the next character
                 continue
+            if char < " ":
+                self.problem("L001", self.pos, f"control character U+{ord(char):04X} inside a string",
+                             "write it as an escape (\\t, \\n) or remove it")
             chars.append(char)
             offsets.append(self.pos)
             self.pos += 1
-        node = Node("string", "".join(chars), start, self.pos)
-        if escaped or opener in TYPOGRAPHIC:
-            node.char_offsets = offsets
-        return node
+        return Node("string", "".join(chars), start, self.pos, char_offsets=offsets)
 
     def array(self) -> Node:
         start = self.pos
