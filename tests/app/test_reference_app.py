@@ -64,11 +64,17 @@ def test_cdk_nag_aws_solutions_has_no_unacknowledged_violation(reference_stacks:
 
 
 def test_every_acknowledgement_carries_a_reason(reference_stacks: dict[str, cdk.Stack]) -> None:
+    """CDK records acknowledgements as metadata {"Annotation::<rule id>": "<reason>"} on the scope."""
+    seen = 0
     for stack in reference_stacks.values():
         for node in stack.node.find_all():
             for entry in node.node.metadata:
                 if entry.type != "aws:cdk:acknowledged-rules":
                     continue
-                for ack in entry.data if isinstance(entry.data, list) else [entry.data]:
-                    reason = ack.get("reason", "") if isinstance(ack, dict) else ""
-                    assert len(reason.strip()) >= 10, f"{node.node.path}: acknowledgement {ack!r} has no reason"
+                assert isinstance(entry.data, dict), f"{node.node.path}: unexpected acknowledgement {entry.data!r}"
+                for rule, reason in entry.data.items():
+                    seen += 1
+                    assert "::" not in rule.removeprefix("Annotation::"), f"{node.node.path}: {rule} contains ::"
+                    assert isinstance(reason, str) and len(reason.strip()) >= 10, (
+                        f"{node.node.path}: acknowledgement {rule} has no reason")
+    assert seen > 0, "the reference app acknowledges nothing: this test would check nothing"
