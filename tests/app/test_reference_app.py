@@ -74,7 +74,6 @@ def test_every_acknowledgement_carries_a_reason(reference_stacks: dict[str, cdk.
                 assert isinstance(entry.data, dict), f"{node.node.path}: unexpected acknowledgement {entry.data!r}"
                 for rule, reason in entry.data.items():
                     seen += 1
-                    assert "::" not in rule.removeprefix("Annotation::"), f"{node.node.path}: {rule} contains ::"
                     assert isinstance(reason, str) and len(reason.strip()) >= 10, (
                         f"{node.node.path}: acknowledgement {rule} has no reason")
     assert seen > 0, "the reference app acknowledges nothing: this test would check nothing"
