@@ -139,3 +139,11 @@ def test_cdk_out_manifest_tells_the_stack_account(tmp_path: Path) -> None:
         "properties": {"templateFile": "S.template.json"}}}}))
     paths = {f.location.path for f in lint_paths([str(out)]).findings if f.code == "L130"}
     assert paths == {"Resources.Other.Properties.KeyPolicy.Statement[0].Action"}
+
+
+def test_statement_built_by_an_intrinsic_is_reported(tmp_path: Path) -> None:
+    policy = {"Version": "2012-10-17", "Statement": [{"Fn::If": ["c", {"Effect": "Allow"}, {"Ref": "AWS::NoValue"}]}]}
+    resources = {"P": {"Type": "AWS::IAM::ManagedPolicy", "Properties": {"PolicyDocument": policy}}}
+    path = tmp_path / "p.json"
+    path.write_text(json.dumps(_template(resources)))
+    assert [(c, p) for c, _, _, p in _codes(path)] == [("L009", "Resources.P.Properties.PolicyDocument.Statement[0]")]

@@ -73,6 +73,8 @@ def _top_level(doc: PolicyDocument, root: Node) -> Iterator[Match]:
 def _statement(doc: PolicyDocument, statement: Statement, seen_sids: dict[str, Node]) -> Iterator[Match]:
     node, path = statement.node, statement.path
     if is_intrinsic(node):
+        yield Match("L009", path, f"the statement is built by {node.keys()[0]} at deploy time and was not linted",
+                    "lint the synthesized template with the condition resolved, or write the statement out", node)
         return
     if node.kind != "object":
         yield Match("L014", path, f"a statement must be an object, found a {node.kind}",
