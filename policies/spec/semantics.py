@@ -69,6 +69,11 @@ def _check(spec: GovernanceSpec) -> Iterator[Reference]:
             yield from stage(value, ("lifecycle", key, i))
     for i, value in enumerate(spec.lifecycle.protected_statuses):
         yield from status(value, ("lifecycle", "protected_statuses", i))
+    for i, target in enumerate(spec.lifecycle.guardrail_targets):
+        if target not in ("root", org.root_id) and target not in ou_names and target not in account_names:
+            yield Reference(("lifecycle", "guardrail_targets", i),
+                            f"guardrail target {target!r} is neither 'root' nor an OU or account of the organization",
+                            "use 'root', an OU name or id, or an account name or id from organization")
 
     yield from _duplicates([p.name for p in spec.personas], ("personas",), "persona name")
     protected_stages = set(spec.lifecycle.protected_stages)
@@ -83,6 +88,8 @@ def _check(spec: GovernanceSpec) -> Iterator[Reference]:
             yield from account(name, (*base, "trust", "accounts", i))
         for i, name in enumerate(persona.accounts):
             yield from account(name, (*base, "accounts", i))
+        for i, name in enumerate(persona.organizational_units):
+            yield from ou(name, (*base, "organizational_units", i))
         for t, transition in enumerate(persona.transitions):
             tpath = (*base, "transitions", t)
             yield from stage(transition.from_stage, (*tpath, "from"), (NONE_STAGE, ANY_STAGE))

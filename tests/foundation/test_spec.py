@@ -147,3 +147,16 @@ def test_cli_spec_command_exit_codes(tmp_path: Path, capsys: pytest.CaptureFixtu
     bad.write_text(EXAMPLE.replace("to: QA\n", "to: Staging\n"))
     assert main(["spec", str(bad)]) == 2
     assert "personas[0].transitions[2].to" in capsys.readouterr().err
+
+
+def test_fails_on_a_guardrail_target_outside_the_organization() -> None:
+    text = re.sub(r"guardrail_targets: \[[^\]]*\]", "guardrail_targets: [ml-sandbox]", EXAMPLE, count=1)
+    [problem] = _error(text).problems
+    assert problem.path == "lifecycle.guardrail_targets[0]"
+    assert problem.line == _line_of(text, "guardrail_targets")
+
+
+def test_fails_on_a_persona_stackset_ou_that_does_not_exist() -> None:
+    text = EXAMPLE.replace("\n    organizational_units: [ml-workloads]\n", "\n    organizational_units: [ml-nowhere]\n", 1)
+    problems = [p for p in _error(text).problems if p.path.endswith("organizational_units[0]")]
+    assert len(problems) == 1 and "'ml-nowhere' is not in organization.organizational_units" in problems[0].message
