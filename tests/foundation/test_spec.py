@@ -157,6 +157,7 @@ def test_fails_on_a_guardrail_target_outside_the_organization() -> None:
 
 
 def test_fails_on_a_persona_stackset_ou_that_does_not_exist() -> None:
-    text = EXAMPLE.replace("\n    organizational_units: [ml-workloads]\n", "\n    organizational_units: [ml-nowhere]\n", 1)
+    text = EXAMPLE.replace("\n    organizational_units: [ml-workloads]\n",
+                           "\n    organizational_units: [ml-nowhere]\n", 1)
     problems = [p for p in _error(text).problems if p.path.endswith("organizational_units[0]")]
     assert len(problems) == 1 and "'ml-nowhere' is not in organization.organizational_units" in problems[0].message
