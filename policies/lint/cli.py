@@ -1,6 +1,7 @@
 """`modelgov lint PATH... [--spec governance.yaml] [--format text|json|sarif] [--out FILE]`.
 
-Exit 1 when any error-level finding, 2 when an input cannot be read (or the spec is invalid), else 0.
+Exit 1 when any finding at or above --fail-on (default: error), 2 when an input cannot be read (or the
+spec is invalid), else 0.
 """
 
 from __future__ import annotations
@@ -26,6 +27,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--spec", help="governance spec whose lifecycle catalog checks stage and status values")
     parser.add_argument("--format", choices=sorted(FORMATS), default="text", help="report format (default: text)")
     parser.add_argument("--out", help="write the report to this file instead of standard output")
+    parser.add_argument("--fail-on", choices=("error", "warning", "info"), default="error",
+                        help="lowest severity that makes the exit code 1 (default: error)")
     parser.add_argument("--policy-type", choices=POLICY_KINDS, default=None,
                         help="kind of standalone policy files (default: inferred from Principal elements)")
 
@@ -66,4 +69,5 @@ def run(args: argparse.Namespace) -> int:
         sys.stdout.write(report)
     if result.unreadable:
         return 2
-    return 1 if result.count("error") else 0
+    failing = {"error": ("error",), "warning": ("error", "warning"), "info": ("error", "warning", "info")}
+    return 1 if any(result.count(severity) for severity in failing[args.fail_on]) else 0

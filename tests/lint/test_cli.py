@@ -36,9 +36,11 @@ def test_errors_exit_1_with_file_line_column(capsys: pytest.CaptureFixture[str])
     assert f"{fixture}:25:36: L301 error: stage 'Staging' is not in the catalog" in out
 
 
-def test_warnings_only_exit_0(capsys: pytest.CaptureFixture[str]) -> None:
-    code, _ = _run(capsys, str(BAD / "seed-000-L47948.json"))
-    assert code == 0
+def test_warnings_only_exit_0_unless_fail_on_warning(capsys: pytest.CaptureFixture[str]) -> None:
+    fixture = str(BAD / "seed-000-L47948.json")
+    assert _run(capsys, fixture)[0] == 0
+    assert _run(capsys, fixture, "--fail-on", "warning")[0] == 1
+    assert _run(capsys, str(BAD / "seed-000-L45556.json"), "--fail-on", "warning")[0] == 0  # info only
 
 
 def test_unreadable_input_exits_2(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
