@@ -18,7 +18,8 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "demo": ("modelgov.policies.demo", "summarize a synthesized cdk.out: stacks, resources, findings"),
     "lint": ("modelgov.policies.lint.cli", "lint IAM policies in policy files, templates and cdk.out folders"),
     "simulate": ("modelgov.policies.engine.cli", "evaluate IAM requests offline against every policy layer"),
-    "verify": ("modelgov.policies.verify.cli", "prove the deployed lifecycle permissions match the spec, with counterexamples"),
+    "verify": ("modelgov.policies.verify.cli",
+               "prove the deployed lifecycle permissions match the spec, with counterexamples"),
 }
 
 
