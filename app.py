@@ -1,15 +1,23 @@
 #!/usr/bin/env python3
-"""Reference CDK app: every modelgov stack, built from governance.yaml (context key modelgov:spec)."""
+"""Reference CDK app: every modelgov stack, built from governance.yaml (context key modelgov:spec).
+
+With context `modelgov:verify` true (cdk.json), `cdk synth` also runs the lifecycle proof as a policy
+validation plugin and fails on any violation.
+"""
 
 import sys
 
 import aws_cdk as cdk
 
 from modelgov.constructs.reference_app import build_reference_app
+from modelgov.constructs.verify_plugin import ModelgovVerifyPlugin
 from modelgov.policies.spec import SpecError, load_spec
 
-app = cdk.App()
-spec_path = app.node.try_get_context("modelgov:spec") or "governance.yaml"
+# Plugins are fixed when the App is created, so a first App only reads the context the CLI passes.
+context = cdk.App().node
+spec_path = context.try_get_context("modelgov:spec") or "governance.yaml"
+verify = str(context.try_get_context("modelgov:verify")).lower() == "true"
+app = cdk.App(policy_validation_beta1=[ModelgovVerifyPlugin(spec_path)] if verify else [])
 try:
     spec = load_spec(spec_path)
 except SpecError as err:
