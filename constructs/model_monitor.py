@@ -68,6 +68,30 @@ DEFAULT_NAMESPACES: dict[str, tuple[str, str]] = {
         "aws/sagemaker/ModelMonitoring/explainability-metrics",
     ),
 }
+# Registry account of the sagemaker-model-monitor-analyzer image per region, as published by the SageMaker
+# Python SDK (src/sagemaker/image_uri_config/model-monitor.json); the image cannot be pulled directly.
+ANALYZER_REGISTRIES: dict[str, str] = {
+    "ap-east-1": "001633400207",
+    "ap-northeast-1": "574779866223",
+    "ap-northeast-2": "709848358524",
+    "ap-south-1": "126357580389",
+    "ap-southeast-1": "245545462676",
+    "ap-southeast-2": "563025443158",
+    "ca-central-1": "536280801234",
+    "cn-north-1": "453000072557",
+    "cn-northwest-1": "453252182341",
+    "eu-central-1": "048819808253",
+    "eu-north-1": "895015795356",
+    "eu-west-1": "468650794304",
+    "eu-west-2": "749857270468",
+    "eu-west-3": "680080141114",
+    "me-south-1": "607024016150",
+    "sa-east-1": "539772159869",
+    "us-east-1": "156813124566",
+    "us-east-2": "777275614652",
+    "us-west-1": "890145073186",
+    "us-west-2": "159807026194",
+}
 SCHEDULE_EVENT = "SageMaker Monitoring Schedule State Change"
 EXECUTION_EVENT = "SageMaker Processing Job State Change"
 
@@ -899,6 +923,17 @@ class ModelMonitor(Construct):
             network_isolation=self.network_isolation,
             tags=dict(self._tags),
         )
+
+
+def analyzer_image_uri(region: str) -> str:
+    """The regional sagemaker-model-monitor-analyzer image (China regions use amazonaws.com.cn)."""
+    if region not in ANALYZER_REGISTRIES:
+        raise ValueError(
+            f"region is {region!r}: modelgov knows the model monitor analyzer image for "
+            f"{', '.join(sorted(ANALYZER_REGISTRIES))}; pass image_uri for other regions"
+        )
+    suffix = "amazonaws.com.cn" if region.startswith("cn-") else "amazonaws.com"
+    return f"{ANALYZER_REGISTRIES[region]}.dkr.ecr.{region}.{suffix}/sagemaker-model-monitor-analyzer"
 
 
 def _token(value: object) -> bool:

@@ -6,6 +6,7 @@ import aws_cdk as cdk
 
 from modelgov.policies.spec import GovernanceSpec
 
+from .monitoring_stacks import build_monitoring_stacks
 from .persona_stack import build_persona_stacks
 from .registry_stack import RegistryStack
 from .sharing_stacks import build_sharing_stacks
@@ -32,4 +33,5 @@ def build_reference_app(app: cdk.App, spec: GovernanceSpec) -> dict[str, cdk.Sta
     # Each feature adds its stacks below, one call per feature module.
     stacks.update(build_persona_stacks(app, spec))
     stacks.update(build_sharing_stacks(app, spec))
+    stacks.update(build_monitoring_stacks(app, spec))
     return stacks

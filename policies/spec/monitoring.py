@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 
 class _Strict(BaseModel):
@@ -27,7 +27,12 @@ class MonitoringGuardrails(_Strict):
 MonitorType = Literal["DataQuality", "ModelQuality", "ModelBias", "ModelExplainability"]
 
 
+S3Uri = Annotated[str, StringConstraints(pattern=r"^s3://[^/\s]+(/\S*)?$")]
+
+
 class MonitorSpec(_Strict):
+    """One ModelMonitor of the reference app; schedule, runtime and input rules are checked at synth."""
+
     name: str = Field(pattern=r"^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,40}$")
     account: str = Field(description="account name or id where the endpoint runs")
     endpoint_name: str | None = None
@@ -35,7 +40,22 @@ class MonitorSpec(_Strict):
     types: list[MonitorType] = Field(min_length=1)
     schedule: str = "cron(0 * ? * * *)"
     instance_type: str = "ml.m5.xlarge"
+    instance_count: int = Field(default=1, ge=1, le=100)
+    volume_size_gb: int = Field(default=20, ge=1, le=16384)
     max_runtime_seconds: int = Field(default=1800, ge=1, le=86400)
+    image_uri: str | None = Field(default=None, description="analyzer image; default: the region's "
+                                  "sagemaker-model-monitor-analyzer image, when modelgov knows the region")
+    output_s3_uri: S3Uri | None = Field(default=None, description="report prefix; required by the stack")
+    data_capture_s3_uri: S3Uri | None = Field(default=None, description="the endpoint's capture destination")
+    baseline_constraints_uri: S3Uri | None = None
+    baseline_statistics_uri: S3Uri | None = None
+    ground_truth_s3_uri: S3Uri | None = None
+    problem_type: Literal["BinaryClassification", "MulticlassClassification", "Regression"] | None = None
+    analysis_config_uri: S3Uri | None = Field(default=None, description="Clarify analysis config (bias, "
+                                              "explainability)")
+    network_isolation: bool = False
+    drift_alarm_features: list[str] = Field(default_factory=list,
+                                            description="data quality features with a baseline-drift alarm")
 
 
 class MonitoringSpec(_Strict):
