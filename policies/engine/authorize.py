@@ -19,6 +19,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from ..iam import catalog
+from . import services
 from .policyset import PolicySet
 from .request import Request
 from .result import ALLOWED, EXPLICIT, IMPLICIT
@@ -70,6 +71,8 @@ def authorize(ps: PolicySet, request: Request) -> Outcome:
     ctx = request.context
     p = request.principal
     action = request.action_lower
+    if services.always_allowed(request):
+        return Outcome(ALLOWED, [], [])
     denies: list[tuple[str, CompiledStatement]] = []
     blocked: list[str] = []
 
@@ -107,6 +110,8 @@ def authorize(ps: PolicySet, request: Request) -> Outcome:
 
     if denies:
         return Outcome(EXPLICIT, sorted({layer.split(":")[0] for layer, _ in denies}), denies)
+    if services.immutable(request):
+        return Outcome(IMPLICIT, ["service"], [])
 
     pb_ok = ps.boundary is None or bool(pb_allows)
     session_ok = ps.session is None or bool(session_allows)
@@ -117,8 +122,12 @@ def authorize(ps: PolicySet, request: Request) -> Outcome:
         if not granted:
             blocked.append("resource")
     elif request.same_account:
-        if id_allows and pb_ok and session_ok:
+        account_level = [s for s, k in res_allows if k == ACCOUNT]
+        trust = services.account_trust(request, ps.resource is not None, bool(account_level))
+        if id_allows and pb_ok and session_ok and trust != services.NONE:
             granted = [("identity", s) for s in id_allows]
+            if trust == services.EXPLICIT:
+                granted += [("resource", s) for s in account_level]
             granted += [("permissionBoundary", s) for s in pb_allows]
             granted += [("session", s) for s in session_allows]
         for s, kind in direct:
@@ -130,7 +139,7 @@ def authorize(ps: PolicySet, request: Request) -> Outcome:
             granted.append(("resource", s))
         if not granted:
             blocked.extend(_implicit_blockers(bool(id_allows), pb_ok, session_ok,
-                                              bool(direct) or ps.resource is None))
+                                              bool(direct) or (ps.resource is None and trust != services.NONE)))
     else:
         resource_ok = bool(direct) or any(k == ACCOUNT for _, k in res_allows)
         if resource_ok and id_allows and pb_ok and session_ok:

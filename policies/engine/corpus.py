@@ -17,6 +17,7 @@ from typing import Any
 from ..iam import catalog
 from ..iam.grammar import parse_operator
 from .request import derived_keys, parse_principal
+from .services import IMMUTABLE_ROLE_ACTIONS
 from .variables import parse_template
 
 ACCT, OTHER, MGMT = "111111111111", "222222222222", "999999999999"
@@ -29,16 +30,25 @@ PRINCIPALS = [
     "sagemaker.amazonaws.com",
 ]
 ACTIONS = ["sagemaker:UpdateModelPackage", "sagemaker:CreateModelPackage", "sagemaker:DescribeModelPackage",
-           "sqs:SendMessage"]
+           "sagemaker:UpdateModelPackage", "sqs:SendMessage", "sts:AssumeRole", "kms:Decrypt",
+           "sts:GetCallerIdentity", "iam:PassRole"]
 RESOURCES = {
     "sagemaker": [f"arn:aws:sagemaker:{REGION}:{{acct}}:model-package/churn/3",
                   f"arn:aws:sagemaker:{REGION}:{{acct}}:model-package/fraud/12"],
     "sqs": [f"arn:aws:sqs:{REGION}:{{acct}}:orders", f"arn:aws:sqs:{REGION}:{{acct}}:audit"],
+    "sts:AssumeRole": ["arn:aws:iam::{acct}:role/Deployer", "arn:aws:iam::{acct}:role/ml/Trainer"],
+    "kms:Decrypt": [f"arn:aws:kms:{REGION}:{{acct}}:key/1234abcd-12ab-34cd-56ef-1234567890ab"],
+    "sts:GetCallerIdentity": ["*"],
+    "iam:PassRole": ["arn:aws:iam::{acct}:role/aws-reserved/sso.amazonaws.com/AWSReservedSSO_Admin",
+                     "arn:aws:iam::{acct}:role/ml/Trainer"],
 }
 ACTION_PATTERNS = {
     "sagemaker": ["sagemaker:UpdateModelPackage", "sagemaker:update*", "sagemaker:*ModelPackage",
                   "SageMaker:Describe*", "sagemaker:*", "sagemaker:CreateModel?ackage", "*", "s3:GetObject"],
     "sqs": ["sqs:SendMessage", "sqs:Send*", "sqs:*", "*", "SQS:sendmessage", "sagemaker:*"],
+    "sts": ["sts:AssumeRole", "sts:Assume*", "sts:*", "*", "sts:GetCallerIdentity", "s3:GetObject"],
+    "kms": ["kms:Decrypt", "kms:*", "KMS:decrypt", "*", "kms:Encrypt"],
+    "iam": ["iam:PassRole", "iam:Pass*", "iam:*", "*", "sagemaker:*"],
 }
 RESOURCE_PATTERNS = {
     "sagemaker": ["*", "arn:aws:sagemaker:*:*:model-package/*",
@@ -49,6 +59,9 @@ RESOURCE_PATTERNS = {
                   "arn:aws:sagemaker:*:*:model-package/${aws:PrincipalTag/team, 'churn'}/*"],
     "sqs": ["*", "arn:aws:sqs:*:{acct}:orders", "arn:aws:sqs:us-east-1:*:*", "arn:aws:sqs:*:*:a*",
             "arn:aws:sqs:*:*:${aws:PrincipalTag/team}"],
+    "sts": ["*", "arn:aws:iam::{acct}:role/Deployer", "arn:aws:iam::*:role/ml/*", "arn:aws:iam::*:role/*"],
+    "kms": ["*", "arn:aws:kms:*:{acct}:key/*", "arn:aws:kms:us-east-1:*:key/1234*", "arn:aws:kms:*:*:alias/*"],
+    "iam": ["*", "arn:aws:iam::{acct}:role/*", "arn:aws:iam::*:role/ml/*", "arn:aws:iam::*:role/aws-reserved/*"],
 }
 # key -> (operators that fit its type, policy values, request values)
 STRING_OPS = ["StringEquals", "StringNotEquals", "StringEqualsIgnoreCase", "StringNotEqualsIgnoreCase",
@@ -146,7 +159,9 @@ class _Gen:
             stmt["Condition"] = self.condition(action)
         return stmt
 
-    def resource_principal(self, principal: str) -> Any:
+    def resource_principal(self, principal: Any) -> Any:
+        if not isinstance(principal, str):
+            return self.pick(["*", {"AWS": "*"}, {"AWS": ACCT}])
         if principal.endswith("amazonaws.com"):
             return self.pick([{"Service": principal}, "*", {"Service": "events.amazonaws.com"}])
         parsed = parse_principal(principal)
@@ -159,7 +174,7 @@ class _Gen:
             options.append({"AWS": parsed.user_arn_for_session()})
         return self.pick(options)
 
-    def context(self, action: str, principal: str, acct: str) -> dict[str, Any]:
+    def context(self, action: str, principal: Any, acct: str) -> dict[str, Any]:
         ctx: dict[str, Any] = {}
         for key, (_, _, request_values) in KEYS.items():
             if request_values and catalog.key_valid_for_action(key, action, None) and self.chance(0.55):
@@ -169,7 +184,7 @@ class _Gen:
             if key.lower() not in {k.lower() for k in ctx} and self.chance(0.5):
                 ctx[key] = self.pick(["churn", "fraud", "Production"])
         parsed = parse_principal(principal)
-        if parsed is not None and self.chance(0.5):  # sometimes pass derived keys explicitly
+        if parsed is not None and parsed.kind != "anonymous" and self.chance(0.5):  # sometimes pass derived keys
             ctx.update(derived_keys(parsed, acct))
         return ctx
 
@@ -178,8 +193,10 @@ class _Gen:
         action = self.pick(ACTIONS)
         service = action.split(":")[0]
         acct = ACCT if self.chance(0.75) else OTHER
-        resource = self.pick(RESOURCES[service]).replace("{acct}", acct)
-        service_principal = principal.endswith("amazonaws.com")
+        resource = self.pick(RESOURCES.get(action, RESOURCES.get(service, ["*"]))).replace("{acct}", acct)
+        if principal.endswith("amazonaws.com") and self.chance(0.5):
+            principal = self.pick([{"type": "Anonymous"}, principal])
+        service_principal = not isinstance(principal, str) or principal.endswith("amazonaws.com")
         sim: dict[str, Any] = {
             "request": {"principal": principal, "action": action,
                         "resource": {"resource": resource, "accountId": acct},
@@ -208,7 +225,7 @@ class _Gen:
                 sim["permissionBoundaryPolicies"] = [
                     {"name": "pb", "policy": _policy([self.statement(service, action, acct, allow_not=False)
                                                        for _ in range(self.rng.randint(1, 2))])}]
-            if principal.split(":")[2:3] == ["sts"] or ":role/" in principal:
+            if isinstance(principal, str) and (principal.split(":")[2:3] == ["sts"] or ":role/" in principal):
                 if self.chance(0.25):
                     sim["sessionPolicy"] = _policy([self.statement(service, action, acct, allow_not=False)
                                                     for _ in range(self.rng.randint(1, 2))])
@@ -251,7 +268,7 @@ def _has_var(value: Any) -> bool:
 
 
 def deviations(sim: dict[str, Any]) -> set[str]:
-    """Which documented iam-simulate divergences (D1..D6, D10..D12) a case may touch."""
+    """Which documented iam-simulate divergences (D1..D6, D10..D13) a case may touch."""
     out: set[str] = set()
     request = sim["request"]
     ctx_keys = {k.lower() for k in request.get("contextVariables", {})}
@@ -287,7 +304,7 @@ def deviations(sim: dict[str, Any]) -> set[str]:
                             out.add("D12")
     resource_policy = sim.get("resourcePolicy")
     if principal is not None and principal.kind in {"assumed-role", "federated-user"} and sim.get("sessionPolicy") \
-            and resource_policy and request["principal"] in str(resource_policy):
+            and resource_policy and str(request["principal"]) in str(resource_policy):
         out.add("D4")
     service = request["action"].split(":")[0].lower()
     if sim.get("resourceControlPolicies") and not catalog.rcp_supported(service):
@@ -297,4 +314,6 @@ def deviations(sim: dict[str, Any]) -> set[str]:
         out.add("D6")
     if sim.get("resourceControlPolicies") and principal is not None and principal.service_linked:
         out.add("D11")
+    if request["action"].lower() in IMMUTABLE_ROLE_ACTIONS and "role/aws-reserved/" in request["resource"]["resource"]:
+        out.add("D13")
     return out

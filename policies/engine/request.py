@@ -206,7 +206,7 @@ def normalize_request(raw: Any, where: str = "request") -> tuple[Request | None,
         resource = None
     if account is None and resource and split_arn(resource):
         account = (split_arn(resource) or [""] * 6)[4]
-    if not isinstance(account, str) or not _ACCOUNT.match(account):
+    if not isinstance(account, str) or not (_ACCOUNT.match(account) or account == "aws"):
         errors.append(EngineError("E001", f"resource.accountId {account!r} must be the 12-digit account that "
                                           "owns the resource", f"{where}.resource.accountId"))
     resource_type: str | None = None

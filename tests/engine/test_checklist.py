@@ -377,6 +377,27 @@ def test_rule_29_same_account_identity_or_resource_policy() -> None:
     assert decide(identity=[policy(stmt())]) == "Allowed"
 
 
+def test_rule_29b_trust_and_key_policies_must_allow_even_in_one_account() -> None:
+    """reference_policies_evaluation-logic.html (role trust policies, KMS key policies);
+    API_GetCallerIdentity.html (no permission needed, an explicit deny does not block it)"""
+    role = f"arn:aws:iam::{ACCT}:role/Deployer"
+    assume = {"action": "sts:AssumeRole", "resource": role, "identity": [policy(stmt(action="sts:AssumeRole"))]}
+    assert decide(**assume) == "Allowed"  # no trust policy given: identity alone, like any service
+    service_only = policy(stmt(action="sts:AssumeRole", principal={"Service": "x.amazonaws.com"}))
+    assert decide(**assume, resource_policy=service_only) == "ImplicitlyDenied"
+    trusts_account = policy(stmt(action="sts:AssumeRole", principal={"AWS": ACCT}))
+    assert decide(**assume, resource_policy=trusts_account) == "Allowed"
+    key = f"arn:aws:kms:us-east-1:{ACCT}:key/1234abcd-12ab-34cd-56ef-1234567890ab"
+    decrypt = {"action": "kms:Decrypt", "resource": key, "identity": [policy(stmt(action="kms:Decrypt"))]}
+    assert decide(**decrypt) == "ImplicitlyDenied"  # no key policy trusting the account
+    key_policy = policy(stmt(action="kms:*", principal={"AWS": f"arn:aws:iam::{ACCT}:root"}))
+    assert decide(**decrypt, resource_policy=key_policy) == "Allowed"
+    deny_all = [policy(stmt("Deny", action="*"))]
+    assert decide(action="sts:GetCallerIdentity", resource="*", identity=deny_all) == "Allowed"
+    reserved = f"arn:aws:iam::{ACCT}:role/aws-reserved/sso.amazonaws.com/AWSReservedSSO_Admin"
+    assert decide(action="iam:PassRole", resource=reserved, identity=[ALLOW_ALL]) == "ImplicitlyDenied"
+
+
 def test_rule_30_resource_grants_versus_boundary_and_session_implicit_denies() -> None:
     """reference_policies_evaluation-logic.html; access_policies.html#policies_session (D4)"""
     pb = policy(stmt(action="s3:*"))

@@ -29,7 +29,9 @@ def test_an_added_deny_never_grants(seed: int) -> None:
         "Version": "2012-10-17", "Statement": [{"Effect": "Deny", "Action": "sagemaker:*", "Resource": "*"}]}})
     after = simulate(denied).decision
     assert not (after == "Allowed" and before != "Allowed")
-    if sim["request"]["action"].startswith("sagemaker:") and sim["request"]["principal"].startswith("arn:"):
+    principal = sim["request"]["principal"]
+    signed = isinstance(principal, str) and principal.startswith("arn:")
+    if sim["request"]["action"].startswith("sagemaker:") and signed:
         assert after == "ExplicitlyDenied"
 
 

@@ -1,0 +1,59 @@
+"""Per-service rules on top of the default evaluation (the one place service names appear).
+
+Sources:
+- STS: a role trust policy must allow the caller even within one account
+  (reference_policies_evaluation-logic.html, "Role trust policies"); sts:GetCallerIdentity needs no
+  permission and an explicit deny cannot block it (API_GetCallerIdentity.html).
+- KMS: a key policy must allow; identity policies count only when the key policy trusts the account
+  (kms/latest/developerguide/key-policies.html, "Allows access to the AWS account and enables IAM
+  policies").
+- IAM: AWS managed policies and `aws-reserved` roles cannot be changed by customers
+  (access_policies_managed-vs-inline.html).
+"""
+
+from __future__ import annotations
+
+from .request import Request
+
+IMPLICIT, EXPLICIT, NONE = "implicit", "explicit", "none"
+
+_IMMUTABLE_POLICY_ACTIONS = frozenset({
+    "iam:createpolicy", "iam:createpolicyversion", "iam:deletepolicy", "iam:deletepolicyversion",
+    "iam:setdefaultpolicyversion", "iam:tagpolicy", "iam:untagpolicy"})
+IMMUTABLE_ROLE_ACTIONS = frozenset({
+    "iam:attachrolepolicy", "iam:createrole", "iam:createservicelinkedrole", "iam:deleterole",
+    "iam:deleterolepermissionsboundary", "iam:deleterolepolicy", "iam:deleteservicelinkedrole",
+    "iam:detachrolepolicy", "iam:passrole", "iam:putrolepermissionsboundary", "iam:putrolepolicy",
+    "iam:tagrole", "iam:untagrole", "iam:updateassumerolepolicy", "iam:updaterole",
+    "iam:updateroledescription"})
+
+
+def always_allowed(request: Request) -> bool:
+    return request.action_lower == "sts:getcalleridentity" and request.principal.kind != "anonymous"
+
+
+def account_trust(request: Request, has_resource_policy: bool, account_level_allows: bool) -> str:
+    """Whether, within one account, identity policies alone may grant access to the resource."""
+    if request.service == "sts":
+        if not has_resource_policy:
+            return IMPLICIT
+    elif request.service == "kms":
+        parts = request.resource_parts
+        if parts is None:
+            return IMPLICIT
+        if not parts[5].lower().startswith("key/"):
+            return IMPLICIT
+    else:
+        return IMPLICIT
+    return EXPLICIT if account_level_allows else NONE
+
+
+def immutable(request: Request) -> bool:
+    """AWS managed policies and aws-reserved roles: writes are implicitly denied whatever policies say."""
+    parts = request.resource_parts
+    if parts is None or request.service != "iam":
+        return False
+    resource = parts[5].lower()
+    if request.action_lower in _IMMUTABLE_POLICY_ACTIONS and parts[4] == "aws" and resource.startswith("policy/"):
+        return True
+    return request.action_lower in IMMUTABLE_ROLE_ACTIONS and resource.startswith("role/aws-reserved/")
