@@ -170,5 +170,14 @@ def _fix(item: Any) -> str:
     if kind == "missing":
         return "add this field"
     if kind == "string_pattern_mismatch":
-        return "use letters, digits and single hyphens, starting and ending with a letter or digit"
+        pattern = str(item.get("ctx", {}).get("pattern", ""))
+        return PATTERN_HINTS.get(pattern, f"match the pattern {pattern}")
     return ""
+
+
+# Readable fixes for the spec's patterns; any other pattern is quoted as is.
+PATTERN_HINTS = {
+    r"^\d{12}$": "use the 12-digit AWS account id, quoted so YAML keeps leading zeros",
+    r"^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$":
+        "use 1-63 letters, digits and hyphens, starting and ending with a letter or digit",
+}

@@ -86,6 +86,7 @@ def test_fails_on_an_account_id_that_is_not_12_digits() -> None:
     [problem] = _error(text).problems
     assert problem.path == "organization.accounts[2].id"
     assert "44444444444" in problem.message
+    assert "12-digit" in problem.fix
 
 
 def test_fails_on_a_group_name_with_an_underscore() -> None:
@@ -93,6 +94,7 @@ def test_fails_on_a_group_name_with_an_underscore() -> None:
     [problem] = _error(text).problems
     assert problem.path == "model_package_groups[1].name"
     assert problem.line == _line_of(text, "fraud_detection")
+    assert "letters, digits and hyphens" in problem.fix
 
 
 def test_fails_on_a_reference_to_an_unknown_account() -> None:
