@@ -40,7 +40,7 @@ RESOURCES = {
     "kms:Decrypt": [f"arn:aws:kms:{REGION}:{{acct}}:key/1234abcd-12ab-34cd-56ef-1234567890ab"],
     "sts:GetCallerIdentity": ["*"],
     "iam:PassRole": ["arn:aws:iam::{acct}:role/aws-reserved/sso.amazonaws.com/AWSReservedSSO_Admin",
-                     "arn:aws:iam::{acct}:role/ml/Trainer"],
+                     "arn:aws:iam::{acct}:role/ml/Trainer", "arn:aws:iam::{acct}:role/Deployer"],
 }
 ACTION_PATTERNS = {
     "sagemaker": ["sagemaker:UpdateModelPackage", "sagemaker:update*", "sagemaker:*ModelPackage",
