@@ -350,3 +350,18 @@ def test_import_creates_no_client(load_handler) -> None:
     module = load_handler("monitoring_schedule")
     assert module.CLIENTS == {} and module._helper is None
     assert "boto3" not in module.__dict__ and "crhelper" not in module.__dict__
+
+
+def test_handler_imports_only_stdlib_boto3_and_crhelper() -> None:
+    import ast
+    import sys
+    from pathlib import Path
+
+    source = Path(__file__).resolve().parents[2] / "lambdas" / "monitoring_schedule" / "index.py"
+    roots: set[str] = set()
+    for node in ast.walk(ast.parse(source.read_text())):
+        if isinstance(node, ast.Import):
+            roots |= {alias.name.split(".")[0] for alias in node.names}
+        elif isinstance(node, ast.ImportFrom):
+            roots.add((node.module or "").split(".")[0])
+    assert sorted(r for r in roots if r not in sys.stdlib_module_names) == ["boto3", "crhelper"]

@@ -475,7 +475,3 @@ def test_fails_alarm_without_periods(build: Any) -> None:
 def test_fails_token_location_when_the_role_is_created_here(build: Any) -> None:
     with pytest.raises(ValueError, match="pass role= to use locations known only at deploy time"):
         build(output_s3_uri=cdk.Fn.import_value("ReportsUri"))
-
-
-def test_dq_data_quality_of_the_fixture_is_valid() -> None:
-    assert DQ.baseline_statistics_uri.endswith("statistics.json")
