@@ -30,7 +30,8 @@ class EngineError:
 class InputError(Exception):
     """Raised inside compilation for one problem; the validation layer turns it into an EngineError."""
 
-    def __init__(self, code: str, message: str) -> None:
+    def __init__(self, code: str, message: str, path: str = "") -> None:
         super().__init__(message)
         self.code = code
         self.message = message
+        self.path = path  # below the statement, e.g. Condition.StringEqualz.aws:SourceIp

@@ -342,7 +342,7 @@ def _compile_statement(policy: str, layer: str, index: int, raw: Any, variables:
                 try:
                     stmt.conditions.append(compile_condition(op_name, key, values, variables))
                 except InputError as exc:
-                    raise InputError(exc.code, f"Condition.{op_name}.{key}: {exc.message}") from None
+                    raise InputError(exc.code, exc.message, f"Condition.{op_name}.{key}") from None
     return stmt
 
 
@@ -377,7 +377,7 @@ def compile_policy(name: str, layer: str, document: Any, where: str) -> tuple[Co
         try:
             compiled.append(_compile_statement(name, layer, index, raw, version == VARIABLE_VERSION))
         except InputError as exc:
-            errors.append(EngineError(exc.code, exc.message, at))
+            errors.append(EngineError(exc.code, exc.message, f"{at}.{exc.path}" if exc.path else at))
     if errors:
         return None, errors
     return CompiledPolicy(name, layer, compiled, version), []

@@ -119,7 +119,8 @@ def test_rule_05_operator_names_must_be_spelled_as_documented() -> None:
     assert result.decision == "ImplicitlyDenied"
     assert [e.code for e in result.errors] == ["E011"]
     assert "ForAnyValue:StringEquals" in result.errors[0].message
-    assert "Condition.ForAnyvalue:StringEquals" in result.errors[0].message
+    assert result.errors[0].location == (
+        "identityPolicies[0](id0).Statement[0].Condition.ForAnyvalue:StringEquals.sagemaker:ModelLifeCycle:Stage")
 
 
 def test_rule_06_effect_is_case_sensitive() -> None:
