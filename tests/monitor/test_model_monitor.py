@@ -19,7 +19,7 @@ from modelgov.constructs.model_monitor import (
 )
 from modelgov.policies.builders.monitoring_context import job_context
 
-from .conftest import BIAS, DQ, EXPLAIN, MQ, monitor_props, new_stack
+from .conftest import BIAS, EXPLAIN, MQ, monitor_props, new_stack
 
 JOB_TYPES = [
     "AWS::SageMaker::DataQualityJobDefinition",
