@@ -45,6 +45,7 @@ ACTIONS = (CREATE_ACTION, UPDATE_ACTION)
 LIFECYCLE = {k.lower(): k for k in (STAGE_KEY, STATUS_KEY, CURRENT_STAGE_KEY, CURRENT_STATUS_KEY, APPROVAL_KEY)}
 FULL_ACCESS: dict[str, Any] = {"Version": "2012-10-17",
                                "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}
+DEFAULT_SCP = Policy("FullAWSAccess (attached by default)", FULL_ACCESS)
 DEFAULT_MAX_EVALUATIONS = 2_000_000
 INERT_ACTION = "sagemaker:ListModelPackageGroups"  # never one of ACTIONS
 
@@ -77,8 +78,7 @@ def scp_levels(spec: GovernanceSpec, inventory: Inventory, account: str) -> list
             break
         chain.insert(0, ou.id)
         ou_name = ou.parent
-    default = Policy("FullAWSAccess (attached by default)", FULL_ACCESS)
-    return [(target, [default, *inventory.scps.get(target, [])]) for target in [org.root_id, *chain, account]]
+    return [(target, [DEFAULT_SCP, *inventory.scps.get(target, [])]) for target in [org.root_id, *chain, account]]
 
 
 # -- one principal, materialized per mode -----------------------------------------------------------------------
@@ -88,6 +88,7 @@ class Layers:
     boundary: list[Policy]
     scps: list[tuple[str, list[Policy]]]
     resource: Policy | None
+    cache: dict[Any, Any] = field(default_factory=dict)  # shared by the Prover: policies repeat across layers
 
     def policies(self) -> Iterable[Policy]:
         yield from self.identity
@@ -99,11 +100,27 @@ class Layers:
 
     def uncertain(self) -> bool:
         from .intrinsics import is_unknown
-        return any(p.uncertain or is_unknown(p.document) for p in self.policies())
+
+        def unsure(policy: Policy) -> bool:
+            key = ("unsure", id(policy))
+            if key not in self.cache:
+                self.cache[key] = bool(policy.uncertain) or is_unknown(policy.document)
+            return bool(self.cache[key])
+
+        return any(unsure(p) for p in self.policies())
+
+    def materialized(self, policy: Policy, mode: str) -> dict[str, Any]:
+        key = ("mat", id(policy), mode)
+        if key not in self.cache:
+            self.cache[key] = materialize(policy.document, mode, policy.uncertain)
+        return dict(self.cache[key])
 
     def simulation(self, mode: str, action: str) -> dict[str, Any]:
         def clean(policy: Policy, resource: bool = False) -> dict[str, Any]:
-            return _only_for(materialize(policy.document, mode, policy.uncertain), action, resource)
+            key = ("clean", id(policy), mode, action, resource)
+            if key not in self.cache:
+                self.cache[key] = _only_for(self.materialized(policy, mode), action, resource)
+            return dict(self.cache[key])
 
         def named(policies: list[Policy]) -> list[dict[str, Any]]:
             return [{"name": p.name, "policy": clean(p)} for p in policies]
@@ -153,14 +170,62 @@ def _documents(sim: dict[str, Any]) -> list[dict[str, Any]]:
     return docs
 
 
-def _resource_patterns(docs: list[dict[str, Any]], action: str) -> list[str]:
-    patterns: list[str] = []
+def _resource_bits(docs: list[dict[str, Any]], action: str, arn: str) -> tuple[bool, ...]:
+    """Whether each applicable statement's Resource/NotResource covers the ARN."""
+    bits: list[bool] = []
     for doc in docs:
         for statement in _as_list(doc.get("Statement")):
-            if isinstance(statement, dict) and domain.action_matches(statement, action):
-                for key in ("Resource", "NotResource"):
-                    patterns += [r for r in _as_list(statement.get(key)) if isinstance(r, str)]
-    return sorted(set(patterns))
+            if not isinstance(statement, dict) or not domain.action_matches(statement, action):
+                continue
+            if "Resource" in statement:
+                bits.append(any(isinstance(r, str) and domain._glob(r, arn) for r in _as_list(statement["Resource"])))
+            elif "NotResource" in statement:
+                bits.append(not any(isinstance(r, str) and domain._glob(r, arn)
+                                    for r in _as_list(statement["NotResource"])))
+            else:
+                bits.append(True)
+    return tuple(bits)
+
+
+def _arn_like(pattern: str, arn: str) -> bool:
+    """ArnLike: the five colon-separated fields and the resource part match separately."""
+    p, a = pattern.split(":", 5), arn.split(":", 5)
+    if len(p) != 6 or len(a) != 6:
+        return domain._glob(pattern, arn)
+    return all(domain._glob(x, y) for x, y in zip(p, a, strict=True))
+
+
+def _principal_tests(document: dict[str, Any], arn: str) -> list[bool]:
+    """The answers a document gives about one principal ARN: aws:PrincipalArn comparisons and Principal values."""
+    out: list[bool] = []
+    for statement in _as_list(document.get("Statement")):
+        if not isinstance(statement, dict):
+            continue
+        for operator, block in (statement.get("Condition") or {}).items():
+            if not isinstance(block, dict):
+                continue
+            base = domain.split_operator(str(operator))[1]
+            for key, values in block.items():
+                if str(key).lower() != "aws:principalarn":
+                    continue
+                texts = [str(v) for v in _as_list(values)]
+                # values are ORed (negated operators negate the same OR), so one answer per block decides
+                if base.startswith("Arn"):
+                    out.append(any(_arn_like(t, arn) for t in texts))
+                elif "IgnoreCase" in base:
+                    out.append(any(t.lower() == arn.lower() for t in texts))
+                elif "Like" in base:
+                    out.append(any(domain._glob(t, arn) for t in texts))
+                elif base.startswith("String"):
+                    out.append(arn in texts)
+                else:
+                    out.append(False)
+                    out += [t == arn for t in texts]  # an operator we do not model: no merging by value
+        for element in ("Principal", "NotPrincipal"):
+            principal = statement.get(element)
+            values = principal.get("AWS") if isinstance(principal, dict) else principal
+            out.append(any(isinstance(v, str) and (v == "*" or _arn_like(v, arn)) for v in _as_list(values)))
+    return out
 
 
 @dataclass
@@ -169,6 +234,7 @@ class GroupClass:
     members: list[str]
     prepared: dict[str, Any]
     docs: list[dict[str, Any]]
+    key: Any = None
 
 
 @dataclass
@@ -198,6 +264,9 @@ class Prover:
         self.stages: list[str] = []
         self.statuses: list[str] = []
         self.protected = protected_of(spec)
+        self.layer_cache: dict[Any, Any] = {}
+        self.compiled: dict[Any, dict[str, Any]] = {}  # (principal key, action, group key) -> mode -> prepared
+        self.memo: dict[Any, str] = {}  # (principal key, action, group key, class signature, combo) -> decision
 
     # -- domains -------------------------------------------------------------------------------------------------
     def lifecycle_domains(self, all_docs: list[dict[str, Any]]) -> None:
@@ -256,25 +325,54 @@ class Prover:
 
     # -- groups ----------------------------------------------------------------------------------------------------
     def group_classes(self, principal: Principal, modes: list[str], layers_of: dict[str, Layers],
-                      action: str) -> list[GroupClass]:
+                      action: str, principal_key: Any = None) -> list[GroupClass]:
+        """Groups no statement can tell apart share one class (and one compiled policy set).
+
+        Two groups are alike when every applicable statement matches both version ARNs or neither, and
+        their resource policies are the same up to the group's own name.
+        """
         classes: dict[Any, GroupClass] = {}
         for group in self.inventory.groups:
             layers = layers_of[group.name]
             sims = {mode: layers.simulation(mode, action) for mode in modes}
             docs = [d for s in sims.values() for d in _documents(s)]
-            patterns = _resource_patterns(docs, action)
             arn = group.version_arn
             resource_doc = json.dumps(sims[modes[0]].get("resourcePolicy"), sort_keys=True)
             resource_doc = resource_doc.replace(group.arn, "<group>").replace(
                 arn.rsplit("/", 1)[0], "<versions>")
-            key = (group.account, group.region, group.partition, resource_doc,
-                   tuple(domain._glob(p, arn) for p in patterns))
+            key = (group.account, group.region, group.partition, resource_doc, _resource_bits(docs, action, arn))
             if key in classes:
                 classes[key].members.append(group.name)
                 continue
-            prepared = {mode: prepare(sims[mode]) for mode in modes}
-            classes[key] = GroupClass(group, [group.name], prepared, docs)
+            cache_key = (principal_key, action, key) if principal_key is not None else None
+            prepared = self.compiled.get(cache_key) if cache_key else None
+            if prepared is None:
+                prepared = {mode: prepare(sims[mode]) for mode in modes}
+                if cache_key:
+                    self.compiled[cache_key] = prepared
+            classes[key] = GroupClass(group, [group.name], prepared, docs, key)
         return list(classes.values())
+
+    def principal_key(self, principal: Principal, layers_of: dict[str, Layers], modes: list[str]) -> Any:
+        """Principals that every policy sees alike (same policies, account, kind, and the same answer to every
+        comparison on aws:PrincipalArn and to every resource-policy Principal) share decisions."""
+        any_layers = next(iter(layers_of.values()))
+        docs = [any_layers.materialized(policy, mode) for policy in [*principal.identity, *principal.boundary]
+                for mode in modes]
+        text = json.dumps(docs, sort_keys=True)
+        if "${" in text:
+            return None  # policy variables may read the principal: no sharing
+        arn_tests: list[bool] = []
+        seen: set[int] = set()
+        for layers in layers_of.values():
+            for policy in layers.policies():
+                if id(policy) in seen:
+                    continue
+                seen.add(id(policy))
+                for mode in modes:
+                    arn_tests += _principal_tests(layers.materialized(policy, mode), principal.arn)
+        return (principal.kind, principal.account, principal.protected_only, text, tuple(arn_tests),
+                tuple(modes))
 
     # -- requests --------------------------------------------------------------------------------------------------
     @staticmethod
@@ -338,14 +436,15 @@ class Prover:
     def prove_principal(self, principal: Principal) -> None:
         persona = self.spec.persona(principal.persona) if principal.persona else None
         protected = self.protected if principal.protected_only else None
-        layers_of = {g.name: Layers(principal.identity, principal.boundary,
-                                    scp_levels(self.spec, self.inventory, principal.account), g.policy)
+        levels = scp_levels(self.spec, self.inventory, principal.account)
+        layers_of = {g.name: Layers(principal.identity, principal.boundary, levels, g.policy, self.layer_cache)
                      for g in self.inventory.groups}
         modes = [PERMISSIVE, STRICT] if any(layer.uncertain() for layer in layers_of.values()) else [PERMISSIVE]
         found: dict[tuple[str, str], _Found] = {}
         matrix_cells: list[tuple[Cell, bool, set[str]]] = []
+        pkey = self.principal_key(principal, layers_of, modes)
         for action in self.actions:
-            gclasses = self.group_classes(principal, modes, layers_of, action)
+            gclasses = self.group_classes(principal, modes, layers_of, action, pkey)
             for gclass in gclasses:
                 errors = [e for p in gclass.prepared.values() for e in p.errors]
                 if errors:
@@ -370,7 +469,7 @@ class Prover:
                                                          f"exceed the budget of {self.max_evaluations}; not proven",
                                                  principal.source))
                 continue
-            memo: dict[Any, str] = {}
+            memo: dict[Any, str] = self.memo if pkey is not None else {}
             for current, target, approval in itertools.product(currents, targets, approvals):
                 cell = Cell(action, current, target, approval)
                 exp = expected(persona, cell, protected)
@@ -379,8 +478,8 @@ class Prover:
                 seen: set[str] = set()
                 psig = (self._psig(uses, cell))
                 for gclass in gclasses:
-                    for index, combo in enumerate(combos):
-                        key = (id(gclass), psig, index)
+                    for combo in combos:
+                        key = (pkey, action, gclass.key, psig, tuple(sorted(combo.items())))
                         decision = memo.get(key)
                         if decision is None:
                             decision = self.decide(gclass, self.request(principal.arn, cell, gclass.group, combo))
