@@ -88,7 +88,7 @@ class MonitorInput:
     """
 
     monitor_type: str
-    schedule_expression: str = "cron(0 * ? * * *)"
+    schedule_expression: str | None = "cron(0 * ? * * *)"
     data_analysis_start_time: str | None = None
     data_analysis_end_time: str | None = None
     max_runtime_seconds: int | None = None
@@ -182,7 +182,7 @@ def _check(p: MonitorInput, unresolved: Unresolved) -> Iterator[Violation]:
         )
         return
     schedule = None
-    if known(p.schedule_expression):
+    if known(p.schedule_expression) and isinstance(p.schedule_expression, str):
         schedule = parse_schedule(p.schedule_expression)
         if schedule is None:
             yield Violation(
@@ -508,7 +508,7 @@ def check_data_capture(
 
 def check_schedule(
     *,
-    schedule_expression: str,
+    schedule_expression: str | None,
     data_analysis_start_time: str | None = None,
     data_analysis_end_time: str | None = None,
     schedule_name: str | None = None,

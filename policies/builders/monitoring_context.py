@@ -127,14 +127,10 @@ def _arn(partition: str, region: str, account: str, resource: str, name: str) ->
     return f"arn:{partition}:sagemaker:{region}:{account}:{resource}/{name}"
 
 
-def job_definition_request(
-    settings: JobSettings, *, name: str, partition: str, region: str, account: str
-) -> Request:
+def job_definition_request(settings: JobSettings, *, name: str, partition: str, region: str, account: str) -> Request:
     """The Create<Type>JobDefinition request for `settings`."""
     if settings.monitor_type not in JOB_DEFINITION_ACTIONS:
-        raise ValueError(
-            f"monitor type {settings.monitor_type!r} is not one of {', '.join(JOB_DEFINITION_ACTIONS)}"
-        )
+        raise ValueError(f"monitor type {settings.monitor_type!r} is not one of {', '.join(JOB_DEFINITION_ACTIONS)}")
     action, resource = JOB_DEFINITION_ACTIONS[settings.monitor_type]
     return Request(action, _arn(partition, region, account, resource, name), account, job_context(settings))
 
