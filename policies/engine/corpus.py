@@ -34,7 +34,8 @@ ACTIONS = ["sagemaker:UpdateModelPackage", "sagemaker:CreateModelPackage", "sage
            "sts:GetCallerIdentity", "iam:PassRole"]
 RESOURCES = {
     "sagemaker": [f"arn:aws:sagemaker:{REGION}:{{acct}}:model-package/churn/3",
-                  f"arn:aws:sagemaker:{REGION}:{{acct}}:model-package/fraud/12"],
+                  f"arn:aws:sagemaker:{REGION}:{{acct}}:model-package/fraud/12",
+                  f"arn:aws:sagemaker:{REGION}:{{acct}}:model-package/alice/7"],
     "sqs": [f"arn:aws:sqs:{REGION}:{{acct}}:orders", f"arn:aws:sqs:{REGION}:{{acct}}:audit"],
     "sts:AssumeRole": ["arn:aws:iam::{acct}:role/Deployer", "arn:aws:iam::{acct}:role/ml/Trainer"],
     "kms:Decrypt": [f"arn:aws:kms:{REGION}:{{acct}}:key/1234abcd-12ab-34cd-56ef-1234567890ab"],
@@ -56,7 +57,8 @@ RESOURCE_PATTERNS = {
                   "arn:aws:sagemaker:*:{acct}:model-package/fraud/?2", "arn:aws:sagemaker:us-east-1:*:*",
                   "arn:aws:sagemaker:us-west-2:*:model-package/*",
                   "arn:aws:sagemaker:*:*:model-package/${aws:PrincipalTag/team}/*",
-                  "arn:aws:sagemaker:*:*:model-package/${aws:PrincipalTag/team, 'churn'}/*"],
+                  "arn:aws:sagemaker:*:*:model-package/${aws:PrincipalTag/team, 'churn'}/*",
+                  "arn:aws:sagemaker:*:*:model-package/${aws:username}/*"],
     "sqs": ["*", "arn:aws:sqs:*:{acct}:orders", "arn:aws:sqs:us-east-1:*:*", "arn:aws:sqs:*:*:a*",
             "arn:aws:sqs:*:*:${aws:PrincipalTag/team}"],
     "sts": ["*", "arn:aws:iam::{acct}:role/Deployer", "arn:aws:iam::*:role/ml/*", "arn:aws:iam::*:role/*"],
@@ -95,6 +97,8 @@ KEYS: dict[str, tuple[list[str], list[Any], list[Any]]] = {
                          ["arn:aws:iam::*:role/QA", f"arn:aws:iam::{ACCT}:role/*", "arn:aws:iam::*:user/alice"],
                          []),
     "aws:PrincipalAccount": (["StringEquals", "StringNotEquals"], [ACCT, OTHER], []),
+    "aws:PrincipalIsAWSService": (["Bool"], ["true", "false"], []),
+    "aws:PrincipalServiceName": (["StringEquals", "StringLike"], ["sagemaker.amazonaws.com", "*.amazonaws.com"], []),
 }
 TAG_REQUEST_KEYS = ["aws:PrincipalTag/team", "aws:PrincipalTag/stage"]
 ALLOW_ALL = {"Effect": "Allow", "Action": "*", "Resource": "*"}

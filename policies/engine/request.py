@@ -5,7 +5,8 @@ one of its resource types, and every context key must be valid for the action an
 value of the key's cardinality. iam-simulate silently drops invalid keys and truncates arrays; we report
 them, because a dropped key silently changes a decision.
 Global keys AWS derives from the request (aws:PrincipalArn, aws:PrincipalAccount, aws:PrincipalType,
-aws:ResourceAccount; reference_policies_condition-keys.html) are filled in unless the caller passed them.
+aws:ResourceAccount, aws:PrincipalIsAWSService, aws:PrincipalServiceName, aws:username for IAM users;
+reference_policies_condition-keys.html) are filled in unless the caller passed them.
 """
 
 from __future__ import annotations
@@ -176,6 +177,12 @@ def derived_keys(principal: Principal, resource_account: str) -> dict[str, str]:
         out["aws:PrincipalArn"] = principal.principal_arn
         out["aws:PrincipalAccount"] = principal.account
         out["aws:PrincipalType"] = _PRINCIPAL_TYPE[principal.kind]
+        out["aws:PrincipalIsAWSService"] = "false"
+        if principal.kind == "user":
+            out["aws:username"] = principal.name.rsplit("/", 1)[-1]
+    elif principal.kind == "service":
+        out["aws:PrincipalIsAWSService"] = "true"
+        out["aws:PrincipalServiceName"] = principal.value
     if resource_account:
         out["aws:ResourceAccount"] = resource_account
     return out

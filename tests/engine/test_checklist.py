@@ -489,7 +489,7 @@ def test_rule_36_explicit_versus_implicit_deny_with_decisive_statements() -> Non
 
 def test_rule_37_global_keys_derived_from_the_request_and_explicit_values_win() -> None:
     """reference_policies_condition-keys.html (aws:PrincipalArn, PrincipalAccount, PrincipalType,
-    ResourceAccount); iam-simulate derives none (probe Q5b)"""
+    ResourceAccount, PrincipalIsAWSService, PrincipalServiceName, username); iam-simulate derives none (Q5b)"""
     guard = stmt("Deny", condition={"ArnNotLike": {"aws:PrincipalArn": "arn:aws:iam::*:role/QA"}})
     assert decide(identity=[ALLOW_ALL, policy(guard)]) == "Allowed"
     assert decide(principal=QA_SESSION, identity=[ALLOW_ALL, policy(guard)]) == "Allowed"
@@ -498,6 +498,15 @@ def test_rule_37_global_keys_derived_from_the_request_and_explicit_values_win() 
     checks = {"StringEquals": {"aws:PrincipalAccount": ACCT, "aws:PrincipalType": "AssumedRole",
                                "aws:ResourceAccount": ACCT}}
     assert decide(principal=QA_SESSION, identity=[policy(stmt(condition=checks))]) == "Allowed"
+    home = "arn:aws:sagemaker:*:*:model-package/${aws:username}/*"
+    assert decide(principal=f"arn:aws:iam::{ACCT}:user/team/churn", identity=[policy(stmt(resource=home))]) \
+        == "Allowed"
+    assert decide(principal=QA, identity=[policy(stmt(resource=home))]) == "ImplicitlyDenied"  # roles have none
+    is_service = {"Bool": {"aws:PrincipalIsAWSService": "true"},
+                  "StringEquals": {"aws:PrincipalServiceName": "sagemaker.amazonaws.com"}}
+    service_only = policy(stmt(principal="*", condition=is_service))
+    assert decide(principal="sagemaker.amazonaws.com", resource_policy=service_only) == "Allowed"
+    assert decide(principal=QA, resource_policy=service_only) == "ImplicitlyDenied"
 
 
 def test_rule_38_context_keys_must_be_valid_for_the_action() -> None:
