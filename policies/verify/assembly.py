@@ -50,8 +50,8 @@ class StackTemplate:
 
     def line_of(self, logical_id: str) -> int:
         """1-based line of a resource's logical id in its file (0 when unknown), for SARIF and text output."""
-        node = self.resources.get(logical_id)
-        mark = getattr(node, "start_mark", None)
+        key = next((k for k in self.resources if k == logical_id), None)  # decoded keys carry their mark
+        mark = getattr(key, "start_mark", None) or getattr(self.resources.get(logical_id), "start_mark", None)
         if mark is not None:
             return int(mark.line) + 1
         if self.text:

@@ -1,0 +1,92 @@
+"""Reading inputs: cdk.out manifests, StackSet instances, unreadable files; free condition keys in the proof."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from modelgov.policies.verify import AssemblyError, verify_stacks
+from modelgov.policies.verify.assembly import load_inputs
+from modelgov.policies.verify.domain import KeyUse, collect_keys, values_for
+from modelgov.policies.verify.inventory import build_inventory
+
+
+def test_stackset_template_is_deployed_to_every_account_of_its_ous(composition):
+    body = {"Resources": {"Auditor": {"Type": "AWS::IAM::Role", "Properties": {
+        "RoleName": "modelgov-auditor-ou", "AssumeRolePolicyDocument": {},
+        "Policies": [{"PolicyName": "p", "PolicyDocument": {"Version": "2012-10-17", "Statement": [
+            {"Effect": "Allow", "Action": "sagemaker:UpdateModelPackage", "Resource": "*"}]}}]}}}}
+    composition.management["Resources"]["Personas"] = {"Type": "AWS::CloudFormation::StackSet", "Properties": {
+        "StackSetName": "modelgov-personas", "PermissionModel": "SERVICE_MANAGED", "TemplateBody": json.dumps(body),
+        "StackInstancesGroup": [{"DeploymentTargets": {"OrganizationalUnitIds": ["ou-a1b2-mlprod01"]},
+                                 "Regions": ["us-east-1"]}]}}
+    inventory = build_inventory(composition.stacks(), composition.spec)
+    deployed = {p.account for p in inventory.principals if p.label.startswith("role modelgov-auditor-ou")}
+    assert deployed == {"555555555555"}  # ml-prod holds only the prod account
+    result = verify_stacks(composition.stacks(), composition.spec)
+    # a role in prod cannot touch the registry's groups: no resource policy grants it UpdateModelPackage
+    assert not [v for v in result.violations if "modelgov-auditor-ou" in v.principal]
+
+
+def test_unreadable_inputs_name_the_file(tmp_path):
+    with pytest.raises(AssemblyError, match="manifest.json: no cloud assembly manifest"):
+        load_inputs([tmp_path])
+    (tmp_path / "manifest.json").write_text("{")
+    with pytest.raises(AssemblyError, match=r"manifest.json:1:2: manifest is not JSON"):
+        load_inputs([tmp_path])
+    bad = tmp_path / "bad.template.yaml"
+    bad.write_text("Resources: [unclosed")
+    with pytest.raises(AssemblyError, match="bad.template.yaml: not a CloudFormation template"):
+        load_inputs([bad])
+    with pytest.raises(AssemblyError, match="no such file"):
+        load_inputs([tmp_path / "missing.json"])
+
+
+def test_yaml_template_with_short_form_intrinsics(tmp_path):
+    path = tmp_path / "roles.yaml"
+    path.write_text("Resources:\n  R:\n    Type: AWS::IAM::Role\n    Properties:\n"
+                    "      RoleName: !Sub 'x-${AWS::Region}'\n      AssumeRolePolicyDocument: {}\n")
+    stack = load_inputs([path])[0]
+    assert stack.resources["R"]["Properties"]["RoleName"] == {"Fn::Sub": "x-${AWS::Region}"}
+    assert stack.line_of("R") == 2
+
+
+def test_free_condition_key_classes():
+    doc = {"Statement": [
+        {"Effect": "Allow", "Action": "sagemaker:*", "Resource": "*",
+         "Condition": {"IpAddress": {"aws:SourceIp": "10.0.0.0/8"},
+                       "ForAnyValue:StringEquals": {"aws:TagKeys": ["team"]},
+                       "NumericLessThan": {"aws:MultiFactorAuthAge": "3600"}}},
+        {"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*",
+         "Condition": {"StringEquals": {"aws:PrincipalTag/ignored": "x"}}}]}
+    uses = collect_keys([doc], "sagemaker:UpdateModelPackage")
+    assert set(uses) == {"aws:sourceip", "aws:tagkeys", "aws:multifactorauthage"}
+    ips = values_for("aws:sourceip", uses["aws:sourceip"])
+    assert None in ips and "10.0.0.0" in ips and "10.255.255.255" in ips and "192.0.2.123" in ips
+    tags = values_for("aws:tagkeys", uses["aws:tagkeys"])
+    assert None in tags and () in tags and ("team",) in tags
+    ages = values_for("aws:multifactorauthage", uses["aws:multifactorauthage"])
+    assert {"3599", "3600", "3601"} <= set(ages)
+    assert KeyUse("x").multi is False
+
+
+def test_transition_depending_on_a_principal_tag_is_not_proven_allowed(composition):
+    """The QA persona may act only with a session tag: for any other tag value the spec's transition fails."""
+    document = composition.resource("QaPolicy")["Properties"]["PolicyDocument"]
+    for statement in document["Statement"]:
+        if statement["Sid"].startswith("Lifecycle"):
+            statement["Condition"]["StringEquals"]["aws:PrincipalTag/team"] = "qa"
+    result = verify_stacks(composition.stacks(), composition.spec)
+    found = [v for v in result.violations if v.persona == "qa" and v.code == "V102"]
+    assert found
+    context = found[0].request["contextVariables"]
+    assert context.get("aws:PrincipalTag/team") != "qa"
+
+
+def test_manifest_environment_reaches_the_proof(composition, tmp_path: Path):
+    folder = composition.write_assembly(tmp_path / "cdk.out")
+    stacks = load_inputs([folder])
+    assert {(s.name, s.env.account, s.env.region) for s in stacks} == {
+        ("modelgov-registry", "222222222222", "us-east-1"), ("modelgov-guardrails", "111111111111", "us-east-1")}
