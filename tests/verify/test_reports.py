@@ -83,5 +83,6 @@ def test_cli_exit_codes(composition, tmp_path, capsys):
     (assembly / "modelgov-registry.template.json").write_text("{ not json")
     capsys.readouterr()
     assert main(["verify", str(assembly), "--spec", spec]) == 2
-    assert "modelgov-registry.template.json" in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert "V001" in err and "modelgov-registry.template.json" in err
     assert main(["verify", str(tmp_path / "missing"), "--spec", spec]) == 2
