@@ -65,9 +65,15 @@ class MonitoringStack(cdk.Stack):
         ]
         self.monitors: dict[str, ModelMonitor] = {}
         for monitor in monitors:
-            self.monitors[monitor.name] = _monitor(
-                self, monitor, self.vpc, require_vpc=guardrails.require_vpc, encrypt_traffic=True
-            )
+            try:
+                self.monitors[monitor.name] = _monitor(
+                    self, monitor, self.vpc, require_vpc=guardrails.require_vpc, encrypt_traffic=True
+                )
+            except ValueError as error:
+                index = spec.monitoring.monitors.index(monitor)
+                raise ValueError(
+                    f"governance spec monitoring.monitors[{index}] ({monitor.name}): {_spec_terms(str(error))}"
+                ) from None
             for group in self.monitors[monitor.name].security_groups:
                 for endpoint in endpoints:
                     endpoint.connections.allow_default_port_from(group, f"monitoring jobs of {monitor.name}")
@@ -76,16 +82,15 @@ class MonitoringStack(cdk.Stack):
 def _monitor(
     scope: Construct, m: MonitorSpec, vpc: ec2.IVpc, *, require_vpc: bool, encrypt_traffic: bool
 ) -> ModelMonitor:
-    where = f"governance.yaml monitoring.monitors {m.name!r}"
     if m.output_s3_uri is None:
-        raise ValueError(f"{where}: output_s3_uri is missing; set the s3:// prefix for monitoring reports")
+        raise ValueError("output_s3_uri is missing; set the s3:// prefix for monitoring reports")
     region = cdk.Stack.of(scope).region
     runtime = cdk.Duration.seconds(m.max_runtime_seconds)
     configs: dict[str, Any] = {}
     if "DataQuality" in m.types:
         if not (m.baseline_constraints_uri and m.baseline_statistics_uri):
             raise ValueError(
-                f"{where}: DataQuality needs baseline_constraints_uri and baseline_statistics_uri; "
+                "DataQuality needs baseline_constraints_uri and baseline_statistics_uri; "
                 "run a baselining job and set both"
             )
         configs["data_quality"] = DataQualityMonitor(
@@ -95,7 +100,7 @@ def _monitor(
         )
     if "ModelQuality" in m.types:
         if not (m.problem_type and m.ground_truth_s3_uri):
-            raise ValueError(f"{where}: ModelQuality needs problem_type and ground_truth_s3_uri; set both")
+            raise ValueError("ModelQuality needs problem_type and ground_truth_s3_uri; set both")
         configs["model_quality"] = ModelQualityMonitor(
             problem_type=m.problem_type,
             ground_truth_s3_uri=m.ground_truth_s3_uri,
@@ -104,13 +109,13 @@ def _monitor(
         )
     if "ModelBias" in m.types:
         if not (m.analysis_config_uri and m.ground_truth_s3_uri):
-            raise ValueError(f"{where}: ModelBias needs analysis_config_uri and ground_truth_s3_uri; set both")
+            raise ValueError("ModelBias needs analysis_config_uri and ground_truth_s3_uri; set both")
         configs["model_bias"] = ModelBiasMonitor(
             analysis_config_uri=m.analysis_config_uri, ground_truth_s3_uri=m.ground_truth_s3_uri, max_runtime=runtime
         )
     if "ModelExplainability" in m.types:
         if not m.analysis_config_uri:
-            raise ValueError(f"{where}: ModelExplainability needs analysis_config_uri; set it")
+            raise ValueError("ModelExplainability needs analysis_config_uri; set it")
         configs["model_explainability"] = ModelExplainabilityMonitor(
             analysis_config_uri=m.analysis_config_uri, max_runtime=runtime
         )
@@ -135,6 +140,20 @@ def _monitor(
         tags={"modelgov:monitor": m.name},
         **configs,
     )
+
+
+# ModelMonitor property names as governance.yaml spells them.
+_SPEC_FIELDS = {
+    "schedule_expression": "schedule",
+    "max_runtime": "max_runtime_seconds",
+    "volume_size_in_gb": "volume_size_gb",
+}
+
+
+def _spec_terms(message: str) -> str:
+    for prop, field in _SPEC_FIELDS.items():
+        message = message.replace(f"{prop} is ", f"{field} is ").replace(f"lower {prop} ", f"lower {field} ")
+    return message
 
 
 def _construct_id(name: str) -> str:

@@ -88,7 +88,9 @@ def _spec_with(spec: Any, **changes: Any) -> Any:
 
 
 def test_fails_monitor_without_output_uri(spec: Any) -> None:
-    with pytest.raises(ValueError, match="monitors 'churn-endpoint': output_s3_uri is missing"):
+    with pytest.raises(
+        ValueError, match=r"governance spec monitoring.monitors\[0\] \(churn-endpoint\): output_s3_uri is missing"
+    ):
         build_monitoring_stacks(cdk.App(), _spec_with(spec, output_s3_uri=None))
 
 
@@ -98,7 +100,9 @@ def test_fails_model_quality_without_problem_type(spec: Any) -> None:
 
 
 def test_fails_invalid_schedule_in_the_spec_at_synth(spec: Any) -> None:
-    with pytest.raises(ValueError, match=r"schedule_expression is 'cron\(0 0/30 \? \* \* \*\)'"):
+    with pytest.raises(
+        ValueError, match=r"monitors\[0\] \(churn-endpoint\): .*schedule is 'cron\(0 0/30 \? \* \* \*\)'"
+    ):
         build_monitoring_stacks(cdk.App(), _spec_with(spec, schedule="cron(0 0/30 ? * * *)"))
 
 
