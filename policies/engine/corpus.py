@@ -272,7 +272,7 @@ def _has_var(value: Any) -> bool:
 
 
 def deviations(sim: dict[str, Any]) -> set[str]:
-    """Which documented iam-simulate divergences (D1..D6, D10..D13) a case may touch."""
+    """Which documented iam-simulate divergences (D1..D6, D11..D13) a case may touch."""
     out: set[str] = set()
     request = sim["request"]
     ctx_keys = {k.lower() for k in request.get("contextVariables", {})}
@@ -300,8 +300,6 @@ def deviations(sim: dict[str, Any]) -> set[str]:
                         request_epoch = str(ctx[key.lower()]).isdigit()
                         if any(str(v).isdigit() != request_epoch for v in items):
                             out.add("D3")
-                    if parsed.qualifier == "ForAnyValue" and parsed.if_exists and key.lower() not in ctx_keys:
-                        out.add("D10")
                     if parsed.base == "NotIpAddress" and key.lower() in ctx:
                         request_v6 = ":" in str(ctx[key.lower()])
                         if any("/" not in str(v) and (":" in str(v)) != request_v6 for v in items):

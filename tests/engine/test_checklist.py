@@ -1,7 +1,7 @@
 """The 38-rule IAM semantics checklist (/work/shared/research/anchors-iam-simulators.md §2), one test per rule.
 
 Each test names the AWS documentation page it enforces. Rules where iam-simulate diverges from the docs
-(D1-D9, D10, D11) are also covered by test_deviations.py against the oracle itself.
+(D1-D9, D11-D13) are also covered by test_deviations.py against the oracle itself.
 """
 
 from __future__ import annotations
@@ -254,6 +254,10 @@ def test_rule_19_set_operators_empty_and_missing() -> None:
         assert decide(action=action, identity=all_of, ctx=ctx) == all_result, tags
         assert decide(action=action, identity=any_of, ctx=ctx) == any_result, tags
         assert decide(action=action, identity=plain, ctx=ctx) == "ImplicitlyDenied", tags
+    # ForAnyValue stays false for an absent key even with IfExists: observed on AWS in
+    # https://repost.aws/questions/QU9HFmDzP0QGuU-fd7rS6B7w (iam-simulate agrees)
+    if_exists = [policy(stmt(action=action, condition={"ForAnyValue:StringEqualsIfExists": {"aws:TagKeys": "team"}}))]
+    assert decide(action=action, identity=if_exists) == "ImplicitlyDenied"
 
 
 def test_rule_20_single_valued_keys_take_one_value() -> None:

@@ -114,7 +114,7 @@ class CompiledCondition:
             if op.qualifier == "ForAllValues":
                 return True
             if op.qualifier == "ForAnyValue":
-                return op.if_exists
+                return False  # even with IfExists: AWS denies (repost.aws QU9HFmDzP0QGuU-fd7rS6B7w)
             return op.if_exists or op.negated
         if op.qualifier is None:
             if isinstance(value, tuple):
@@ -135,8 +135,7 @@ class CompiledCondition:
             if op.qualifier == "ForAllValues":
                 reason = "key absent: ForAllValues is true for an absent key"
             elif op.qualifier == "ForAnyValue":
-                reason = "key absent: IfExists makes it true" if op.if_exists else \
-                    "key absent: ForAnyValue is false for an absent key"
+                reason = "key absent: ForAnyValue is false for an absent key, IfExists or not"
             elif op.if_exists:
                 reason = "key absent: IfExists makes it true"
             elif op.negated:
