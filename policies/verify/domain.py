@@ -23,11 +23,12 @@ OTHER_STRING = "modelgov-other-value"
 OTHER_ARN = "arn:aws:iam::000000000000:role/modelgov-other"
 Value = str | tuple[str, ...] | None
 
-# Keys AWS fills from the principal or the resource; never enumerated as free.
+# Keys fixed by the principal, the resource or the call (the engine derives the first four; the proof sets
+# the rest, and aws:username is absent for roles); never enumerated as free. aws:userid and
+# aws:PrincipalOrgPaths stay free: their values are not known offline.
 DERIVED_KEYS = frozenset(k.lower() for k in (
-    "aws:PrincipalArn", "aws:PrincipalAccount", "aws:PrincipalType", "aws:ResourceAccount", "aws:userid",
-    "aws:username", "aws:PrincipalOrgID", "aws:PrincipalOrgPaths", "aws:PrincipalIsAWSService",
-    "aws:RequestedRegion"))
+    "aws:PrincipalArn", "aws:PrincipalAccount", "aws:PrincipalType", "aws:ResourceAccount", "aws:username",
+    "aws:PrincipalOrgID", "aws:PrincipalIsAWSService", "aws:RequestedRegion"))
 
 
 def _as_list(value: Any) -> list[Any]:

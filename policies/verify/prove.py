@@ -387,6 +387,8 @@ class Prover:
         for key, value in combo.items():
             if value is not None and key != "principal":
                 context[key] = list(value) if isinstance(value, tuple) else value
+        context.setdefault("aws:RequestedRegion", group.region)
+        context.setdefault("aws:PrincipalIsAWSService", "false")
         return {"principal": combo.get("principal") or principal_arn, "action": cell.action,
                 "resource": {"resource": group.version_arn, "accountId": group.account},
                 "contextVariables": context}
@@ -419,6 +421,12 @@ class Prover:
                 continue  # never present in a request for this action
             reps = list(domain.reduce(use, domain.values_for(key, use)).values())
             axes.append((use.display, reps))
+        org = self.spec.organization
+        members = {a.id for a in org.accounts} | {org.registry_account, org.management_account}
+        if principal.account in members:
+            axes.append(("aws:PrincipalOrgID", [org.id]))
+        elif principal.kind == "account":  # "any account": inside the organization or not
+            axes.append(("aws:PrincipalOrgID", [ABSENT, org.id]))
         if principal.kind == "account":
             arns: list[Value] = [principal.arn]
             arn_use = uses.get("aws:principalarn")

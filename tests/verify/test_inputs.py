@@ -90,3 +90,26 @@ def test_manifest_environment_reaches_the_proof(composition, tmp_path: Path):
     stacks = load_inputs([folder])
     assert {(s.name, s.env.account, s.env.region) for s in stacks} == {
         ("modelgov-registry", "222222222222", "us-east-1"), ("modelgov-guardrails", "111111111111", "us-east-1")}
+
+
+def test_org_wide_group_grant_is_found_for_any_account(composition):
+    policy = composition.resource("FraudDetectionGroup")["Properties"]["ModelPackageGroupPolicy"]
+    policy["Statement"].append({"Sid": "OrgUpdate", "Effect": "Allow", "Principal": "*",
+                                "Action": "sagemaker:UpdateModelPackage", "Resource": "*",
+                                "Condition": {"StringEquals": {"aws:PrincipalOrgID": "o-a1b2c3d4e5"}}})
+    result = verify_stacks(composition.stacks(), composition.spec)
+    found = [v for v in result.violations if v.principal.startswith("any principal in any AWS account")]
+    assert found and all(v.code == "V101" for v in found)
+    assert found[0].request["contextVariables"]["aws:PrincipalOrgID"] == "o-a1b2c3d4e5"
+    assert "fraud-detection" in found[0].request["resource"]["resource"]
+
+
+def test_region_guardrail_keeps_the_personas_working(composition):
+    """aws:RequestedRegion is the group's region, so a region-lock SCP does not deny in-region lifecycle calls."""
+    scp = next(iter(composition.management["Resources"].values()))["Properties"]["Content"]
+    scp["Statement"].append({"Sid": "RegionLock", "Effect": "Deny", "NotAction": "iam:*", "Resource": "*",
+                             "Condition": {"StringNotEquals": {"aws:RequestedRegion": "us-east-1"}}})
+    assert verify_stacks(composition.stacks(), composition.spec).violations == []
+    scp["Statement"][-1]["Condition"]["StringNotEquals"]["aws:RequestedRegion"] = "eu-west-1"
+    denied = verify_stacks(composition.stacks(), composition.spec).violations
+    assert denied and {v.code for v in denied} == {"V102"}
