@@ -288,9 +288,10 @@ class ModelMonitor(Construct):
 
         :param monitor_name: prefix of the schedule names, 1-42 letters, digits and hyphens (create-only).
         :param output_s3_uri: s3:// prefix for reports; each type writes under <prefix>/<type>.
-        :param image_uri: container for the jobs, usually the regional sagemaker-model-monitor-analyzer
-            image (<account>.dkr.ecr.<region>.amazonaws.com/sagemaker-model-monitor-analyzer). Default: none,
-            so every configured type must then name its own image_uri.
+        :param image_uri: container for the jobs. Default: the regional sagemaker-model-monitor-analyzer
+            image when the stack's region is literal and listed in ANALYZER_REGISTRIES (right for data and
+            model quality; bias and explainability take the Clarify image through their own image_uri);
+            otherwise every configured type must name its own image_uri.
         :param endpoint_name: the real-time endpoint to monitor. Default: none (then batch_transform_input).
         :param batch_transform_input: the batch transform capture to monitor. Default: none.
         :param data_quality: Default: no data quality monitor. At least one of the four types is required.
@@ -327,6 +328,10 @@ class ModelMonitor(Construct):
         configs: dict[str, MonitorConfig] = {
             _TYPE_OF[type(c)]: c for c in (data_quality, model_quality, model_bias, model_explainability) if c
         }
+        if image_uri is None:
+            region = cdk.Stack.of(self).region
+            if not cdk.Token.is_unresolved(region) and region in ANALYZER_REGISTRIES:
+                image_uri = analyzer_image_uri(region)
         self._validate_shape(monitor_name, configs, image_uri, alarms, metric_namespaces)
         schedule = parse_schedule(schedule_expression) if not _token(schedule_expression) else None
         runtimes = {t: self._runtime(t, c, schedule) for t, c in configs.items()}

@@ -16,6 +16,7 @@ from modelgov.constructs.model_monitor import (
     ModelMonitor,
     ModelQualityMonitor,
     MonitorAlarm,
+    analyzer_image_uri,
 )
 from modelgov.policies.builders.monitoring_context import job_context
 
@@ -450,9 +451,18 @@ def test_fails_instance_type(build: Any) -> None:
         build(instance_type="ml.m5.huge")
 
 
-def test_fails_missing_image(build: Any) -> None:
+def test_image_defaults_to_the_regional_analyzer(build: Any) -> None:
+    stack, _ = build(image_uri=None)
+    Template.from_stack(stack).has_resource_properties(
+        "AWS::SageMaker::DataQualityJobDefinition",
+        {"DataQualityAppSpecification": Match.object_like({"ImageUri": analyzer_image_uri("us-east-1")})},
+    )
+
+
+def test_fails_missing_image_in_an_unknown_region() -> None:
+    stack = cdk.Stack(cdk.App(), "Elsewhere", env=cdk.Environment(account="555555555555", region="xx-west-9"))
     with pytest.raises(ValueError, match="image_uri is None for DataQuality"):
-        build(image_uri=None)
+        ModelMonitor(stack, "Monitor", **monitor_props(None, image_uri=None, require_vpc=False))
 
 
 def test_fails_alarm_on_unmonitored_type(build: Any) -> None:
