@@ -119,10 +119,11 @@ class EventsStack(cdk.Stack):
                 elif target.kind == "sqs":
                     events.add_queue(f"Queue{_construct_id(target.name)}", queue_name=f"{PREFIX}-{target.name}")
                 elif target.kind == "lambda":
-                    function = self.node.try_find_child(f"Function{_construct_id(target.name)}")
-                    if not isinstance(function, lambda_.IFunction):
-                        function = lambda_.Function.from_function_name(self, f"Function{_construct_id(target.name)}",
-                                                                       target.name)
+                    # jsii interfaces are not runtime-checkable Protocols: isinstance() on IFunction raises.
+                    child_id = f"Function{_construct_id(target.name)}"
+                    existing = self.node.try_find_child(child_id)
+                    function = (existing if isinstance(existing, lambda_.FunctionBase)
+                                else lambda_.Function.from_function_name(self, child_id, target.name))
                     events.add_function(function)
                 else:
                     events.add_event_bus(self._bus(target.name, spec.organization.id).event_bus)

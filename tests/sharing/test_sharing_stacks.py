@@ -150,3 +150,12 @@ def test_fails_spec_with_a_consumer_account_that_is_not_twelve_digits() -> None:
     - account: "7777"
       groups: [churn-prediction]
 """)
+
+
+def test_lambda_target_from_the_spec_is_imported_by_name_and_wired() -> None:
+    text = (REPO / "governance.yaml").read_text().replace(
+        "        - kind: sns\n", "        - kind: lambda\n          name: release-hook\n        - kind: sns\n", 1)
+    stacks = build_sharing_stacks(cdk.App(), parse_spec(text, "governance.yaml"))
+    rules = Template.from_stack(stacks["events"]).find_resources("AWS::Events::Rule")
+    targets = json.dumps([t for r in rules.values() for t in r["Properties"].get("Targets", [])])
+    assert ":function:release-hook" in targets
