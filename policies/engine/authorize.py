@@ -57,8 +57,6 @@ def rcp_applies(ps: PolicySet, request: Request) -> tuple[bool, str]:
         return False, f"{request.service} does not support RCPs"
     if ps.management_account and request.resource_account == ps.management_account:
         return False, "RCPs do not restrict resources in the management account"
-    if request.principal.service_linked:
-        return False, "RCPs do not restrict service-linked roles"
     return True, ""
 
 

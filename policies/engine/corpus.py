@@ -272,7 +272,7 @@ def _has_var(value: Any) -> bool:
 
 
 def deviations(sim: dict[str, Any]) -> set[str]:
-    """Which documented iam-simulate divergences (D1..D6, D11..D13) a case may touch."""
+    """Which documented iam-simulate divergences (D1..D6, D12, D13) a case may touch."""
     out: set[str] = set()
     request = sim["request"]
     ctx_keys = {k.lower() for k in request.get("contextVariables", {})}
@@ -314,8 +314,6 @@ def deviations(sim: dict[str, Any]) -> set[str]:
     if principal is not None and sim.get("serviceControlPolicies") and (
             principal.kind == "service" or principal.service_linked):
         out.add("D6")
-    if sim.get("resourceControlPolicies") and principal is not None and principal.service_linked:
-        out.add("D11")
     if request["action"].lower() in IMMUTABLE_ROLE_ACTIONS and "role/aws-reserved/" in request["resource"]["resource"]:
         out.add("D13")
     return out
