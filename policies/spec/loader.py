@@ -80,6 +80,11 @@ def _compose_with_marks(text: str, file: str) -> tuple[Any, dict[PathKey, Locati
             result: dict[Any, Any] = {}
             for key_node, value_node in node.value:
                 key = key_node.value
+                if not isinstance(key_node, yaml.ScalarNode):
+                    problems.append(SpecProblem(format_path(path), "a mapping key must be a plain name",
+                                                key_node.start_mark.line + 1, key_node.start_mark.column + 1,
+                                                "write the key as a plain word, not a list or a mapping"))
+                    continue
                 if key in result:
                     problems.append(SpecProblem(format_path([*path, key]), f"duplicate key {key!r}",
                                                 key_node.start_mark.line + 1, key_node.start_mark.column + 1,
@@ -89,7 +94,13 @@ def _compose_with_marks(text: str, file: str) -> tuple[Any, dict[PathKey, Locati
             return result
         if isinstance(node, yaml.SequenceNode):
             return [build(child, (*path, i)) for i, child in enumerate(node.value)]
-        return _scalar(node)
+        try:
+            return _scalar(node)
+        except (yaml.YAMLError, ValueError, TypeError) as err:
+            problems.append(SpecProblem(format_path(path), f"cannot read this value: {err}".splitlines()[0],
+                                        node.start_mark.line + 1, node.start_mark.column + 1,
+                                        "remove the YAML tag (such as !!int or !!python/...) and write a plain value"))
+            return None
 
     data = build(root, ())
     if problems:
@@ -146,6 +157,9 @@ def load_spec(path: str | Path) -> GovernanceSpec:
     except OSError as err:
         raise SpecError(file, [SpecProblem("", f"cannot read the spec: {err.strerror or err}", 0, 0,
                                            "pass the path of an existing governance.yaml")]) from None
+    except UnicodeDecodeError as err:
+        raise SpecError(file, [SpecProblem("", f"the spec is not UTF-8 text (byte {err.start})", 0, 0,
+                                           "save governance.yaml as UTF-8")]) from None
     return parse_spec(text, file)
 
 

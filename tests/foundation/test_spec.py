@@ -163,3 +163,18 @@ def test_fails_on_a_persona_stackset_ou_that_does_not_exist() -> None:
                            "\n    organizational_units: [ml-nowhere]\n", 1)
     problems = [p for p in _error(text).problems if p.path.endswith("organizational_units[0]")]
     assert len(problems) == 1 and "'ml-nowhere' is not in organization.organizational_units" in problems[0].message
+
+
+@pytest.mark.parametrize("snippet", ["version: !!int abc\n", "version: !!python/name:os.system 1\n",
+                                     "? [a, b]\n: 1\n"])
+def test_fails_cleanly_on_yaml_tags_and_complex_keys(snippet: str) -> None:
+    text = snippet + EXAMPLE.replace("version: 1\n", "", 1)
+    problems = _error(text).problems
+    assert problems and problems[0].line == 1
+
+
+def test_fails_cleanly_on_a_file_that_is_not_utf8(tmp_path: Path) -> None:
+    path = tmp_path / "latin1.yaml"
+    path.write_bytes(EXAMPLE.replace("customer churn classifier", "caf\xe9").encode("latin-1"))
+    with pytest.raises(SpecError, match="not UTF-8"):
+        load_spec(path)
