@@ -53,7 +53,7 @@ class IModelPackageGroup(Protocol):
 
 
 class _ModelPackageGroupBase(cdk.Resource):
-    """Everything that needs only the group's name: ARNs and grants."""
+    """Everything that needs only the group's name and environment: ARNs and grants."""
 
     _name: str
 
@@ -63,14 +63,17 @@ class _ModelPackageGroupBase(cdk.Resource):
 
     @property
     def model_package_group_arn(self) -> str:
-        return cdk.Stack.of(self).format_arn(service="sagemaker", resource="model-package-group",
-                                             resource_name=self._name)
+        return self._format_arn("model-package-group", self._name)
 
     @property
     def model_package_versions_arn(self) -> str:
         """ARN pattern of every version: model-package/<group>/*."""
-        return cdk.Stack.of(self).format_arn(service="sagemaker", resource="model-package",
-                                             resource_name=f"{self._name}/*")
+        return self._format_arn("model-package", f"{self._name}/*")
+
+    def _format_arn(self, resource: str, name: str) -> str:
+        # self.env is the owning stack's environment, or the imported ARN's account and region.
+        return cdk.Stack.of(self).format_arn(service="sagemaker", resource=resource, resource_name=name,
+                                             account=self.env.account, region=self.env.region)
 
     def grant(self, grantee: iam.IGrantable, *actions: str) -> iam.Grant:
         """Grant `actions` on the group and all its versions."""
@@ -99,8 +102,8 @@ class _ModelPackageGroupBase(cdk.Resource):
 
 
 class _ImportedModelPackageGroup(_ModelPackageGroupBase):
-    def __init__(self, scope: Construct, id: str, name: str) -> None:
-        super().__init__(scope, id)
+    def __init__(self, scope: Construct, id: str, name: str, *, arn: str | None = None) -> None:
+        super().__init__(scope, id, environment_from_arn=arn)
         self._name = name
 
 
@@ -186,8 +189,7 @@ class ModelPackageGroup(_ModelPackageGroupBase):
         if parts.service != "sagemaker" or parts.resource != "model-package-group" or not parts.resource_name:
             raise ValueError(f"{arn!r} is not a model package group ARN: expected "
                              "arn:<partition>:sagemaker:<region>:<account>:model-package-group/<name>")
-        imported = _ImportedModelPackageGroup(scope, id, parts.resource_name)
-        return imported
+        return _ImportedModelPackageGroup(scope, id, parts.resource_name, arn=arn)
 
 
 def _validate(name: str, description: str | None, tags: Mapping[str, str], *accounts: Sequence[str]) -> None:
@@ -197,6 +199,10 @@ def _validate(name: str, description: str | None, tags: Mapping[str, str], *acco
     if description is not None and not cdk.Token.is_unresolved(description) and len(description) > MAX_DESCRIPTION:
         raise ValueError(f"model package group {name!r}: description is {len(description)} characters, "
                          f"the limit is {MAX_DESCRIPTION}; shorten it")
+    for key in tags:
+        if key in CONSTRUCT_TAGS or key.lower().startswith("aws:"):
+            raise ValueError(f"model package group {name!r}: tag key {key!r} is reserved (aws: prefix, or set by "
+                             "modelgov itself); choose another key")
     count = len({*tags, *CONSTRUCT_TAGS})
     if count > MAX_TAGS:
         raise ValueError(f"model package group {name!r}: {count} tags including {', '.join(CONSTRUCT_TAGS)}, "

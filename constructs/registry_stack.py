@@ -8,6 +8,7 @@ import aws_cdk as cdk
 from constructs import Construct
 
 from modelgov.policies.spec import GovernanceSpec
+from modelgov.policies.spec.naming import construct_id
 
 from .model_package_group import ModelPackageGroup
 
@@ -21,7 +22,7 @@ class RegistryStack(cdk.Stack):
         self.groups: dict[str, ModelPackageGroup] = {}
         for group in spec.model_package_groups:
             self.groups[group.name] = ModelPackageGroup(
-                self, _construct_id(group.name),
+                self, construct_id(group.name, "Group"),
                 model_package_group_name=group.name,
                 description=group.description or None,
                 tags=group.tags,
@@ -30,8 +31,3 @@ class RegistryStack(cdk.Stack):
                 registrars=[org.account_id(a) for a in group.registrars],
                 allow_cross_account_update=group.allow_cross_account_update,
             )
-
-
-def _construct_id(name: str) -> str:
-    """Stable construct id from the group name (ids are public contract: they drive logical ids)."""
-    return "".join(part[:1].upper() + part[1:] for part in name.split("-")) + "Group"

@@ -6,6 +6,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 from .models import ANY_STAGE, NONE_STAGE, GovernanceSpec
+from .naming import construct_id
 
 # Tags the ModelPackageGroup construct adds itself; counted against SageMaker's 50-tag limit.
 CONSTRUCT_TAGS = ("modelgov:group",)
@@ -76,6 +77,7 @@ def _check(spec: GovernanceSpec) -> Iterator[Reference]:
                             "use 'root', an OU name or id, or an account name or id from organization")
 
     yield from _duplicates([p.name for p in spec.personas], ("personas",), "persona name")
+    yield from _id_collisions([p.name for p in spec.personas], ("personas",), "persona")
     protected_stages = set(spec.lifecycle.protected_stages)
     protected_statuses = set(spec.lifecycle.protected_statuses)
     for p, persona in enumerate(spec.personas):
@@ -106,18 +108,32 @@ def _check(spec: GovernanceSpec) -> Iterator[Reference]:
                 yield Reference((*tpath, "to"),
                                 f"persona {persona.name!r} sets protected {sorted(touches)} but is not an approver",
                                 "set approver: true on the persona, or drop the protected stage or status")
-        if "Approved" in persona.approval_statuses and not persona.approver:
+            # the lifecycle SCP denies non-approvers every update of a version in a protected stage
+            if transition.from_stage in protected_stages and not persona.approver:
+                yield Reference((*tpath, "from"),
+                                f"persona {persona.name!r} moves versions out of protected stage "
+                                f"{transition.from_stage!r} but is not an approver",
+                                "set approver: true on the persona, or start the transition from another stage")
+        # Approved and Rejected are both decisions; the lifecycle SCP lets non-approvers send only
+        # PendingManualApproval (a rejection would otherwise let anyone veto a release).
+        decisions = sorted(set(persona.approval_statuses) - {"PendingManualApproval"})
+        if decisions and not persona.approver:
             yield Reference((*base, "approval_statuses"),
-                            f"persona {persona.name!r} may approve models but is not an approver",
-                            "set approver: true on the persona, or remove Approved")
+                            f"persona {persona.name!r} may set approval decision {decisions} but is not an approver",
+                            "set approver: true on the persona, or keep only PendingManualApproval")
 
     yield from _duplicates([g.name for g in spec.model_package_groups], ("model_package_groups",), "group name")
+    yield from _id_collisions([g.name for g in spec.model_package_groups], ("model_package_groups",), "group")
     group_names = {g.name for g in spec.model_package_groups}
     for g, group in enumerate(spec.model_package_groups):
         base = ("model_package_groups", g)
         for field in ("readers", "registrars", "deployers"):
             for i, name in enumerate(getattr(group, field)):
                 yield from account(name, (*base, field, i))
+        for key in group.tags:
+            if key in CONSTRUCT_TAGS or key.lower().startswith("aws:"):
+                yield Reference((*base, "tags", key), f"tag key {key!r} is reserved (aws: prefix, or set by modelgov)",
+                                "choose another tag key")
         added = len(group.tags) + len([t for t in CONSTRUCT_TAGS if t not in group.tags])
         if added > MAX_TAGS:
             yield Reference((*base, "tags"),
@@ -163,3 +179,14 @@ def _duplicates(values: list[str], path: tuple[str | int, ...], what: str) -> It
         if value in seen:
             yield Reference((*path, i), f"{what} {value!r} appears twice", f"give each {what} once")
         seen.add(value)
+
+
+def _id_collisions(values: list[str], path: tuple[str | int, ...], what: str) -> Iterator[Reference]:
+    """Distinct names that map to one construct id ('a-b' and 'a--b', 'churn-x' and 'churnX') break synth."""
+    seen: dict[str, str] = {}
+    for i, value in enumerate(values):
+        key = construct_id(value)
+        if key in seen and seen[key] != value:
+            yield Reference((*path, i, "name"), f"{what} {value!r} and {seen[key]!r} map to the same construct id "
+                            f"{key!r}", f"rename one {what} so the names differ by more than hyphens or case")
+        seen.setdefault(key, value)

@@ -110,11 +110,31 @@ def test_grant_read_never_carries_approval_rights() -> None:
     assert "UpdateModelPackage" not in json.dumps(Template.from_stack(stack).to_json())
 
 
-def test_import_by_arn_exposes_the_name() -> None:
-    stack = _stack()
+def test_import_by_arn_keeps_the_arns_account_and_region_for_grants() -> None:
+    stack = cdk.Stack(cdk.App(), "Consumer", env=cdk.Environment(account="999999999999", region="eu-west-1"))
     imported = ModelPackageGroup.from_model_package_group_arn(
         stack, "Imported", "arn:aws:sagemaker:us-east-1:222222222222:model-package-group/fraud")
     assert imported.model_package_group_name == "fraud"
+    role = iam.Role(stack, "Role", assumed_by=iam.AccountRootPrincipal())
+    imported.grant_read(role)
+    [policy] = Template.from_stack(stack).find_resources("AWS::IAM::Policy").values()
+    resources = json.dumps(policy["Properties"]["PolicyDocument"]["Statement"][0]["Resource"])
+    assert ":sagemaker:us-east-1:222222222222:model-package-group/fraud" in resources
+    assert ":sagemaker:us-east-1:222222222222:model-package/fraud/*" in resources
+    assert "999999999999" not in resources
+
+
+def test_import_by_name_uses_the_stack_environment() -> None:
+    stack = _stack()
+    imported = ModelPackageGroup.from_model_package_group_name(stack, "Imported", "fraud")
+    assert stack.resolve(imported.model_package_group_arn) == {"Fn::Join": ["", [
+        "arn:", {"Ref": "AWS::Partition"}, ":sagemaker:us-east-1:222222222222:model-package-group/fraud"]]}
+
+
+@pytest.mark.parametrize("key", ["modelgov:group", "aws:cloudformation:stack-name"])
+def test_fails_on_a_reserved_tag_key(key: str) -> None:
+    with pytest.raises(ValueError, match=f"tag key '{key}' is reserved"):
+        _group(_stack(), tags={key: "x"})
 
 
 def test_fails_on_an_arn_that_is_not_a_group() -> None:

@@ -178,3 +178,15 @@ def test_fails_cleanly_on_a_file_that_is_not_utf8(tmp_path: Path) -> None:
     path.write_bytes(EXAMPLE.replace("customer churn classifier", "caf\xe9").encode("latin-1"))
     with pytest.raises(SpecError, match="not UTF-8"):
         load_spec(path)
+
+
+def test_fails_on_group_names_that_would_share_a_construct_id() -> None:
+    text = EXAMPLE.replace("  - name: fraud-detection", "  - name: churnPrediction")
+    [problem] = [p for p in _error(text).problems if "construct id" in p.message]
+    assert problem.path == "model_package_groups[1].name"
+
+
+def test_fails_on_a_reserved_group_tag() -> None:
+    text = EXAMPLE.replace("      team: risk-ml\n", "      aws:team: risk-ml\n")
+    [problem] = _error(text).problems
+    assert problem.path == "model_package_groups[1].tags.aws:team" and "reserved" in problem.message
