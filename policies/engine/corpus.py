@@ -158,7 +158,8 @@ class _Gen:
         use_not_resource = allow_not and self.chance(0.1) and not any("${" in r for r in resources)
         stmt["NotResource" if use_not_resource else "Resource"] = self.one_or_list(resources)
         if principal is not None:
-            stmt["Principal"] = principal
+            not_principal = isinstance(principal, dict) and "AWS" in principal and self.chance(0.12)
+            stmt["NotPrincipal" if not_principal else "Principal"] = principal
         if self.chance(0.45):
             stmt["Condition"] = self.condition(action)
         return stmt
