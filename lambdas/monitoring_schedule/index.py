@@ -292,15 +292,25 @@ def create(event: dict[str, Any], context: Any) -> None:
 
 def update(event: dict[str, Any], context: Any) -> None:
     props, old = event["ResourceProperties"], event.get("OldResourceProperties", {})
-    name = _schedule_name(props)
-    if name != event["PhysicalResourceId"]:
-        logger.info("ScheduleName changed from %s to %s: replacing", event["PhysicalResourceId"], name)
+    name, physical = _schedule_name(props), str(event["PhysicalResourceId"])
+    # A stack moving from the seed's handler carries crhelper's random id (never a schedule name) for a
+    # schedule that exists under ScheduleName: adopt it in place. The new physical id makes CloudFormation
+    # send a Delete for the random id, which names no schedule and is a no-op.
+    migrating = (
+        not NAME.match(physical)
+        and not physical.startswith(FAILED_CREATE)
+        and (old.get("ScheduleName") == name)
+        and _describe(name) is not None
+    )
+    if name != physical and not migrating:
+        logger.info("ScheduleName changed from %s to %s: replacing", physical, name)
         _start(event, name)
     else:
         _call(
             "update_monitoring_schedule", MonitoringScheduleName=name, MonitoringScheduleConfig=schedule_config(props)
         )
-        _update_tags(name, _tags(old), _tags(props))
+        owner = {OWNER_TAG: _owner(event)} if migrating else {}
+        _update_tags(name, _tags(old), {**_tags(props), **owner})
     _arm_deadline(props)
 
 

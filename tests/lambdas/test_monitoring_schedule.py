@@ -365,3 +365,21 @@ def test_handler_imports_only_stdlib_boto3_and_crhelper() -> None:
         elif isinstance(node, ast.ImportFrom):
             roots.add((node.module or "").split(".")[0])
     assert sorted(r for r in roots if r not in sys.stdlib_module_names) == ["boto3", "crhelper"]
+
+
+def test_update_from_the_seeds_handler_adopts_the_schedule(sagemaker, cr_event, invoke) -> None:
+    module, stubber, _ = sagemaker
+    seed_id = "modelgov-test_Resource_AB12CD34"  # crhelper's random id, as the seed's handler returned
+    event = cr_event("Update", PROPS, old_properties=PROPS, physical_id=seed_id)
+    stubber.add_response("describe_monitoring_schedule", describe("Scheduled"))
+    stubber.add_response("update_monitoring_schedule", {"MonitoringScheduleArn": ARN})
+    stubber.add_response("describe_monitoring_schedule", describe("Scheduled"))
+    stubber.add_response(
+        "add_tags",
+        {},
+        {"ResourceArn": ARN, "Tags": [{"Key": "modelgov:cfn-owner", "Value": f"{event['StackId']}|Resource"}]},
+    )
+    stubber.add_response("describe_monitoring_schedule", describe("Scheduled"))
+    response = only(invoke(module, event))
+    assert (response["Status"], response["PhysicalResourceId"]) == ("SUCCESS", NAME)
+    stubber.assert_no_pending_responses()  # no CreateMonitoringSchedule: the existing schedule is kept
