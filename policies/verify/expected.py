@@ -4,17 +4,22 @@ A request sets a target stage and status, an approval status, or both. It is exp
 every part it sets is granted: the lifecycle part by a transition whose `from` matches the current stage
 (`none` = no stage yet, which is every CreateModelPackage; `any` = every stage and none) and whose
 from_statuses (default: any) hold the current status; the approval part by the persona's approval_statuses.
-A principal that is not a persona is expected to make no lifecycle change at all; "any other role" of an
-account, whose identity policies are not in the input, is expected only not to set a protected stage,
-status or approval (the spec reserves those for approvers, whoever else exists).
+A persona that is not an approver may not update a version while it sits in a protected stage (the
+spec's lifecycle.protected_stages). A principal that is not a persona is expected to make no lifecycle
+change at all; "any other role" of an
+account, whose identity policies are not in the input, is expected only not to make a protected change:
+move a version into or out of a protected stage (or update it there), set a protected status, or record
+an approval decision (the spec reserves those for approvers, whoever else exists).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from modelgov.policies.builders.lifecycle_keys import PROTECTED_APPROVAL_STATUSES
-from modelgov.policies.spec.models import ANY_STAGE, NONE_STAGE, GovernanceSpec, Persona
+from modelgov.policies.spec.models import ANY_STAGE, APPROVAL_STATUSES, NONE_STAGE, GovernanceSpec, Persona
+
+# The spec reserves approval decisions for approvers: anyone else may only (re)submit for approval.
+SUBMIT_APPROVAL = "PendingManualApproval"
 
 Pair = tuple[str, str] | None  # (stage, status), or None when the request/resource carries none
 
@@ -56,7 +61,7 @@ def transition_allows(persona: Persona, current: Pair, target: tuple[str, str]) 
 
 @dataclass(frozen=True)
 class Protected:
-    """Stages, statuses and approval statuses only approver personas may set (compared ignoring case)."""
+    """Stages, statuses and approval statuses only approver personas may touch (compared ignoring case)."""
 
     stages: frozenset[str]
     statuses: frozenset[str]
@@ -64,6 +69,8 @@ class Protected:
 
     def touches(self, cell: Cell) -> bool:
         if cell.approval is not None and cell.approval.lower() in self.approvals:
+            return True
+        if cell.current is not None and cell.current[0].lower() in self.stages:
             return True
         return cell.target is not None and (cell.target[0].lower() in self.stages
                                             or cell.target[1].lower() in self.statuses)
@@ -74,16 +81,21 @@ def protected_of(spec: GovernanceSpec) -> Protected:
         return frozenset(v.lower() for v in values)
 
     return Protected(lower(spec.lifecycle.protected_stages), lower(spec.lifecycle.protected_statuses),
-                     lower(PROTECTED_APPROVAL_STATUSES))
+                     lower([s for s in APPROVAL_STATUSES if s != SUBMIT_APPROVAL]))
 
 
-def expected(persona: Persona | None, cell: Cell, protected: Protected | None = None) -> bool | None:
-    """`protected` set: the principal's own policies are unknown, so only protected changes are expected denied."""
+def expected(persona: Persona | None, cell: Cell, protected: Protected | None = None,
+             unknown_identity: bool = False) -> bool | None:
+    """`unknown_identity`: the principal's own policies are unknown, so only protected changes are expected
+    denied. A persona that is not an approver may not update a version sitting in a protected stage."""
     if cell.target is None and cell.approval is None:
         return None
-    if protected is not None:
-        return False if protected.touches(cell) else None
+    if unknown_identity:
+        return False if protected is not None and protected.touches(cell) else None
     if persona is None:
+        return False
+    if (protected is not None and not persona.approver and cell.current is not None
+            and cell.current[0].lower() in protected.stages):
         return False
     if cell.target is not None and not transition_allows(persona, cell.current, cell.target):
         return False

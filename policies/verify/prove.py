@@ -288,7 +288,8 @@ class Prover:
     def _spec_sig(self, persona: Persona | None, dim: str, value: str) -> tuple[bool, ...]:
         """What the spec's rules see of a value: protected or not, and which transitions name it."""
         lowered = value.lower()
-        guarded = {"ts": self.protected.stages, "tt": self.protected.statuses, "ap": self.protected.approvals}
+        guarded = {"ts": self.protected.stages, "tt": self.protected.statuses, "ap": self.protected.approvals,
+                   "cs": self.protected.stages}
         mark = (lowered in guarded[dim],) if dim in guarded else ()
         if persona is None:
             return mark
@@ -443,7 +444,7 @@ class Prover:
     # -- the proof -------------------------------------------------------------------------------------------------
     def prove_principal(self, principal: Principal) -> None:
         persona = self.spec.persona(principal.persona) if principal.persona else None
-        protected = self.protected if principal.protected_only else None
+        unknown_identity = principal.protected_only
         levels = scp_levels(self.spec, self.inventory, principal.account)
         layers_of = {g.name: Layers(principal.identity, principal.boundary, levels, g.policy, self.layer_cache)
                      for g in self.inventory.groups}
@@ -480,7 +481,7 @@ class Prover:
             memo: dict[Any, str] = self.memo if pkey is not None else {}
             for current, target, approval in itertools.product(currents, targets, approvals):
                 cell = Cell(action, current, target, approval)
-                exp = expected(persona, cell, protected)
+                exp = expected(persona, cell, self.protected, unknown_identity)
                 if exp is None:
                     continue
                 seen: set[str] = set()
