@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ast
 import os
+import shutil
 import subprocess
 import sys
 import sysconfig
@@ -73,9 +74,13 @@ def test_policies_import_with_aws_cdk_unavailable() -> None:
 
 
 def test_built_wheel_imports_in_a_fresh_venv_outside_the_repo(tmp_path: Path) -> None:
+    # Build from a copy of the sources, so nothing left in the working tree's build/ can reach the wheel.
+    source = tmp_path / "source"
+    shutil.copytree(REPO, source, ignore=shutil.ignore_patterns(
+        ".git", ".venv", "node_modules", "build", "cdk.out", "__pycache__", "*.egg-info", ".*_cache"))
     wheels = tmp_path / "wheels"
     subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w",
-                    str(wheels), str(REPO)], check=True, capture_output=True, text=True)
+                    str(wheels), str(source)], check=True, capture_output=True, text=True)
     wheel = next(wheels.glob("modelgov-*.whl"))
     env_dir = tmp_path / "fresh"
     venv.EnvBuilder(with_pip=False).create(env_dir)
