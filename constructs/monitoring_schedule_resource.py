@@ -6,8 +6,9 @@ should prefer ModelMonitor, which uses the native AWS::SageMaker resources. The 
 renames, and deletes by physical id; this construct validates the props at synth with the shared monitor
 rules and gives the function a least-privilege role:
 
-- sagemaker Create/Update/Delete/AddTags/DeleteTags only on schedules tagged with this resource's owner
-  tag (`modelgov:cfn-owner` = <stack id>|<logical id>), so a rename can still delete the old schedule and no
+- sagemaker:CreateMonitoringSchedule (and AddTags of the owner tag) only on the declared schedule name;
+  Update/Delete/AddTags/DeleteTags only on schedules tagged with this resource's owner tag
+  (`modelgov:cfn-owner` = <stack id>|<logical id>), so a rename can still delete the old schedule and no
   other schedule can be touched; Describe and ListTags (read-only) on this account's schedules;
 - iam:PassRole on the execution role, only to sagemaker.amazonaws.com (inline job definitions);
 - crhelper's polling: events rules named after the logical id and lambda Add/RemovePermission on itself;
@@ -214,7 +215,7 @@ class MonitoringScheduleResource(Construct):
         assert isinstance(cfn, cdk.CfnResource)
         logical_id = stack.get_logical_id(cfn)
         owner = cdk.Fn.join("|", [cdk.Aws.STACK_ID, logical_id])
-        self._grant(stack, logical_id, owner, execution_role)
+        self._grant(stack, logical_id, owner, execution_role, schedule_name)
         # Fn::GetAtt on the role already orders the function after it; keep only the policy dependency
         # (CDK adds both, and cfn-lint W3005 reports the duplicate).
         function_cfn = self.function.node.default_child
@@ -311,13 +312,18 @@ class MonitoringScheduleResource(Construct):
         if found:
             raise ValueError(f"{path}: " + "; ".join(dict.fromkeys(v.message() for v in found)))
 
-    def _grant(self, stack: cdk.Stack, logical_id: str, owner: str, execution_role: iam.IRole | None) -> None:
+    def _grant(
+        self, stack: cdk.Stack, logical_id: str, owner: str, execution_role: iam.IRole | None, schedule_name: str
+    ) -> None:
         schedules = stack.format_arn(service="sagemaker", resource="monitoring-schedule", resource_name="*")
+        # Creating (and tagging with the owner tag) only the schedule this resource declares: otherwise the
+        # handler could tag any schedule as its own and then change it.
+        declared = stack.format_arn(service="sagemaker", resource="monitoring-schedule", resource_name=schedule_name)
         self.role.add_to_policy(
             iam.PolicyStatement(
                 sid="CreateOwnedSchedules",
                 actions=["sagemaker:CreateMonitoringSchedule", "sagemaker:AddTags"],
-                resources=[schedules],
+                resources=[declared],
                 conditions={"StringEquals": {f"aws:RequestTag/{OWNER_TAG}": owner}},
             )
         )

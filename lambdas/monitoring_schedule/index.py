@@ -306,11 +306,12 @@ def update(event: dict[str, Any], context: Any) -> None:
         logger.info("ScheduleName changed from %s to %s: replacing", physical, name)
         _start(event, name)
     else:
+        if migrating:  # claim it first: the role may change only schedules that carry its owner tag
+            _update_tags(name, {}, {OWNER_TAG: _owner(event)})
         _call(
             "update_monitoring_schedule", MonitoringScheduleName=name, MonitoringScheduleConfig=schedule_config(props)
         )
-        owner = {OWNER_TAG: _owner(event)} if migrating else {}
-        _update_tags(name, _tags(old), {**_tags(props), **owner})
+        _update_tags(name, _tags(old), _tags(props))
     _arm_deadline(props)
 
 

@@ -371,15 +371,15 @@ def test_update_from_the_seeds_handler_adopts_the_schedule(sagemaker, cr_event, 
     module, stubber, _ = sagemaker
     seed_id = "modelgov-test_Resource_AB12CD34"  # crhelper's random id, as the seed's handler returned
     event = cr_event("Update", PROPS, old_properties=PROPS, physical_id=seed_id)
-    stubber.add_response("describe_monitoring_schedule", describe("Scheduled"))
-    stubber.add_response("update_monitoring_schedule", {"MonitoringScheduleArn": ARN})
-    stubber.add_response("describe_monitoring_schedule", describe("Scheduled"))
+    stubber.add_response("describe_monitoring_schedule", describe("Scheduled"))  # does ScheduleName exist?
+    stubber.add_response("describe_monitoring_schedule", describe("Scheduled"))  # its ARN, to tag it
     stubber.add_response(
         "add_tags",
         {},
         {"ResourceArn": ARN, "Tags": [{"Key": "modelgov:cfn-owner", "Value": f"{event['StackId']}|Resource"}]},
     )
-    stubber.add_response("describe_monitoring_schedule", describe("Scheduled"))
+    stubber.add_response("update_monitoring_schedule", {"MonitoringScheduleArn": ARN})
+    stubber.add_response("describe_monitoring_schedule", describe("Scheduled"))  # poll
     response = only(invoke(module, event))
     assert (response["Status"], response["PhysicalResourceId"]) == ("SUCCESS", NAME)
     stubber.assert_no_pending_responses()  # no CreateMonitoringSchedule: the existing schedule is kept

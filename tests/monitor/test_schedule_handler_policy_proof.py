@@ -104,6 +104,18 @@ def test_creates_only_with_its_owner_tag(setup: tuple[list[dict[str, Any]], str]
     tagged = {"aws:RequestTag/modelgov:cfn-owner": owner, "aws:TagKeys": ["modelgov:cfn-owner"]}
     assert _decide(policies, "sagemaker:CreateMonitoringSchedule", SCHEDULES + "churn-dq", tagged) == "Allowed"
     assert _decide(policies, "sagemaker:CreateMonitoringSchedule", SCHEDULES + "churn-dq", {}) == "ImplicitlyDenied"
+    other = SCHEDULES + "someone-elses"
+    assert _decide(policies, "sagemaker:CreateMonitoringSchedule", other, tagged) == "ImplicitlyDenied"
+
+
+def test_cannot_claim_another_schedule_by_tagging_it(setup: tuple[list[dict[str, Any]], str]) -> None:
+    policies, owner = setup
+    claim = {
+        "aws:RequestTag/modelgov:cfn-owner": owner,
+        "aws:TagKeys": ["modelgov:cfn-owner"],
+        "aws:ResourceTag/modelgov:cfn-owner": "other-stack|X",
+    }
+    assert _decide(policies, "sagemaker:AddTags", SCHEDULES + "someone-elses", claim) == "ImplicitlyDenied"
 
 
 def test_passes_the_execution_role_to_sagemaker_only(setup: tuple[list[dict[str, Any]], str]) -> None:
