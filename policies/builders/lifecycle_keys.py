@@ -17,9 +17,11 @@ CREATE_ACTION = "sagemaker:CreateModelPackage"
 UPDATE_ACTION = "sagemaker:UpdateModelPackage"
 LIFECYCLE_ACTIONS = [CREATE_ACTION, UPDATE_ACTION]
 GROUP_POLICY_WRITE_ACTIONS = ["sagemaker:DeleteModelPackageGroupPolicy", "sagemaker:PutModelPackageGroupPolicy"]
+DELETE_ACTIONS = ["sagemaker:DeleteModelPackage", "sagemaker:DeleteModelPackageGroup"]
 
-# semantics.py: setting ModelApprovalStatus=Approved is reserved for approver personas.
-PROTECTED_APPROVAL_STATUSES = ["Approved"]
+# semantics.py: an approval decision (Approved or Rejected) is reserved for approver personas; anyone else
+# may only (re)submit a version for approval.
+PENDING_APPROVAL = "PendingManualApproval"
 
 
 def compact(values: list[str]) -> str | list[str]:

@@ -17,9 +17,15 @@ from modelgov.policies.builders.personas import (
     build_trust_policy,
     transition_boxes,
 )
-from modelgov.policies.builders.scp import MAX_SCP_CHARACTERS, build_lifecycle_scps, pack_scps
+from modelgov.policies.builders.scp import (
+    MAX_SCP_CHARACTERS,
+    build_lifecycle_scps,
+    lifecycle_guardrail_statements,
+    pack_scps,
+)
 from modelgov.policies.iam.catalog import condition_key_exists
 from modelgov.policies.spec import GovernanceSpec, Persona
+from modelgov.policies.spec.semantics import check_references
 
 ARGS = {"partition": "aws", "region": "us-east-1", "account": "222222222222"}
 STAGES = ["Development", "QA", "Production"]
@@ -231,7 +237,8 @@ def test_lifecycle_scps_split_when_they_exceed_the_quota_and_keep_every_statemen
     assert len(documents) > 1
     assert all(_size(d) <= MAX_SCP_CHARACTERS for d in documents)
     sids = [s["Sid"] for d in documents for s in d["Statement"]]
-    assert sids == ["DenyProtectedStages", "DenyProtectedStatuses", "DenyApproval", "DenyGroupPolicyChanges"]
+    assert sids == ["DenyProtectedStages", "DenyProtectedStatuses", "DenyLeavingProtectedStages",
+                    "DenyApprovalDecisions", "DenyDeletes", "DenyGroupPolicyChanges"]
     for statement in [s for d in documents for s in d["Statement"]][:3]:
         assert len(statement["Condition"]["ArnNotLike"]["aws:PrincipalArn"]) == 26
 
@@ -280,10 +287,37 @@ def test_a_token_partition_is_sized_as_the_longest_real_partition() -> None:
 
 
 def test_lifecycle_scps_with_a_token_partition_split_like_the_longest_partition() -> None:
-    spec = _tiny_spec(approver_accounts=20)
+    spec = _tiny_spec(approver_accounts=13)
     with_token = build_lifecycle_scps(spec, partition=TOKEN)
     literal = build_lifecycle_scps(spec, partition="aws-us-gov")
     assert [[s["Sid"] for s in d["Statement"]] for d in with_token] == [
         [s["Sid"] for s in d["Statement"]] for d in literal]
-    assert len(with_token) == 2  # sized by the token's own text it would take three documents
+    assert len(with_token) == 2
+    by_token_text = pack_scps(lifecycle_guardrail_statements(spec, partition=TOKEN), "lifecycle guardrail")
+    assert len(by_token_text) == 3  # sized by the token's own text it would take three documents
     assert TOKEN in json.dumps(with_token)
+
+
+def _persona_spec(persona: dict[str, Any]) -> dict[str, Any]:
+    return {"organization": {"id": "o-a1b2c3d4e5", "root_id": "r-a1b2", "management_account": "111111111111",
+                             "registry_account": "222222222222", "regions": ["us-east-1"]},
+            "model_package_groups": [{"name": "g"}],
+            "personas": [{"name": "ops", "trust": {"sso_permission_sets": ["Ops"]}, **persona}]}
+
+
+def _spec_errors(persona: dict[str, Any]) -> list[str]:
+    return [r.message for r in check_references(GovernanceSpec.model_validate(_persona_spec(persona)))]
+
+
+def test_a_non_approver_may_not_record_a_rejection() -> None:
+    """The SCP denies non-approvers every approval status but PendingManualApproval, so the spec must too."""
+    assert _spec_errors({"approval_statuses": ["PendingManualApproval", "Rejected"]}) == [
+        "persona 'ops' may set approval decision ['Rejected'] but is not an approver"]
+    assert _spec_errors({"approval_statuses": ["PendingManualApproval", "Rejected"], "approver": True}) == []
+
+
+def test_a_non_approver_may_not_move_versions_out_of_a_protected_stage() -> None:
+    leaving = {"transitions": [{"from": "Production", "to": "Archived", "statuses": ["Retired"]}]}
+    assert _spec_errors(leaving) == [
+        "persona 'ops' moves versions out of protected stage 'Production' but is not an approver"]
+    assert _spec_errors(leaving | {"approver": True}) == []

@@ -20,6 +20,7 @@ Lab = Any  # the `lab` fixture (tests/personas/conftest.py)
 
 UPDATE = "sagemaker:UpdateModelPackage"
 CREATE_DQ = "sagemaker:CreateDataQualityJobDefinition"
+UPDATE_SCHEDULE = "sagemaker:UpdateMonitoringSchedule"
 PROD = "555555555555"
 PRODUCTION_ON_HOLD = {"sagemaker:ModelLifeCycle:Stage": "Production", "sagemaker:ModelLifeCycle:StageStatus": "OnHold"}
 DQ_ARN = f"arn:aws:sagemaker:us-east-1:{PROD}:data-quality-job-definition/churn-dq"
@@ -37,6 +38,12 @@ def _without(key: str) -> dict[str, Any]:
     return {k: v for k, v in SECURE_JOB.items() if k != key}
 
 
+def _schedule(job: dict[str, Any], action: str = "sagemaker:CreateMonitoringSchedule") -> dict[str, Any]:
+    """A schedule request: `job` keys mean an inline job definition (which always names its instance type)."""
+    context = job | {"sagemaker:InstanceTypes": ["ml.m5.xlarge"]} if job else {}
+    return {"role": "ml-engineer", "action": action, "context": context, "resource": SCHEDULE_ARN}
+
+
 def _lifecycle(stage: str | None = None, status: str | None = None, approval: str | None = None) -> dict[str, str]:
     context = {"sagemaker:CurrentModelLifeCycleStage": "QA", "sagemaker:CurrentModelLifeCycleStageStatus": "Approved"}
     if stage:
@@ -45,6 +52,13 @@ def _lifecycle(stage: str | None = None, status: str | None = None, approval: st
     if approval:
         context["sagemaker:ModelApprovalStatus"] = approval
     return context
+
+
+def _from_production(stage: str | None = None, status: str | None = None) -> dict[str, str]:
+    context = {"sagemaker:CurrentModelLifeCycleStage": "Production",
+               "sagemaker:CurrentModelLifeCycleStageStatus": "Approved"}
+    return context | ({"sagemaker:ModelLifeCycle:Stage": stage,
+                       "sagemaker:ModelLifeCycle:StageStatus": status or "InProgress"} if stage else {})
 
 
 # sid -> (denied request, allowed close request); each request: role, action, context, resource (None: a version)
@@ -63,11 +77,32 @@ CASES: dict[str, list[tuple[dict[str, Any], dict[str, Any]]]] = {
         ({"role": "ml-engineer", "action": UPDATE, "context": _lifecycle("QA", "Approved")},
          {"role": "ml-engineer", "action": UPDATE, "context": _lifecycle("QA", "Rejected")}),
     ],
-    "DenyApproval": [
+    "DenyLeavingProtectedStages": [
+        # seen with the engine before the fix: FullAccess moved a model from Production:Approved out
+        ({"role": "modelgov-pipeline", "action": UPDATE,
+          "context": _from_production("Archived", "Retired")},
+         {"role": "modelgov-lead-engineer", "action": UPDATE, "context": _from_production("Archived", "Retired")}),
+        ({"role": "modelgov-pipeline", "action": UPDATE, "context": _from_production("Development", "InProgress")},
+         {"role": "modelgov-pipeline", "action": UPDATE, "context": _lifecycle("Development", "InProgress")}),
+        ({"role": "ml-engineer", "action": UPDATE,
+          "context": _from_production() | {"sagemaker:CurrentModelLifeCycleStage": "production"}},
+         {"role": "ml-engineer", "action": "sagemaker:CreateModelPackage", "context": {}}),
+    ],
+    "DenyApprovalDecisions": [
         ({"role": "modelgov-pipeline", "action": UPDATE, "context": _lifecycle(approval="Approved")},
-         {"role": "modelgov-pipeline", "action": UPDATE, "context": _lifecycle(approval="Rejected")}),
-        ({"role": "modelgov-pipeline", "action": UPDATE, "context": _lifecycle(approval="Approved")},
-         {"role": "modelgov-qa", "action": UPDATE, "context": _lifecycle(approval="Approved")}),
+         {"role": "modelgov-pipeline", "action": UPDATE, "context": _lifecycle(approval="PendingManualApproval")}),
+        ({"role": "modelgov-pipeline", "action": UPDATE, "context": _lifecycle(approval="Rejected")},
+         {"role": "modelgov-qa", "action": UPDATE, "context": _lifecycle(approval="Rejected")}),
+        # an absent approval key is not "another value": a lifecycle-only call is not denied
+        ({"role": "modelgov-data-scientist", "action": "sagemaker:CreateModelPackage",
+          "context": {"sagemaker:ModelApprovalStatus": "Approved"}},
+         {"role": "modelgov-data-scientist", "action": "sagemaker:CreateModelPackage", "context": {}}),
+    ],
+    "DenyDeletes": [
+        ({"role": "modelgov-pipeline", "action": "sagemaker:DeleteModelPackage"},
+         {"role": "modelgov-lead-engineer", "action": "sagemaker:DeleteModelPackage"}),
+        ({"role": "modelgov-data-scientist", "action": "sagemaker:DeleteModelPackageGroup", "resource": "group"},
+         {"role": "modelgov-platform", "action": "sagemaker:DeleteModelPackageGroup", "resource": "group"}),
     ],
     "DenyGroupPolicyChanges": [
         ({"role": "modelgov-qa", "action": "sagemaker:PutModelPackageGroupPolicy", "resource": "group"},
@@ -104,6 +139,25 @@ CASES: dict[str, list[tuple[dict[str, Any], dict[str, Any]]]] = {
         ({"role": "ml-engineer", "action": CREATE_DQ,
           "context": SECURE_JOB | {"sagemaker:InterContainerTrafficEncryption": "false"}, "resource": DQ_ARN},
          {"role": "ml-engineer", "action": CREATE_DQ, "context": SECURE_JOB, "resource": DQ_ARN}),
+    ],
+    # A schedule with an inline job definition carries the job keys and InstanceTypes; one that names a job
+    # definition carries none of them and must stay allowed (the close request of every pair below).
+    "DenyInlineScheduleWithoutVolumeKmsKey": [
+        (_schedule(_without("sagemaker:VolumeKmsKeyArn")), _schedule(SECURE_JOB)),
+        (_schedule(_without("sagemaker:VolumeKmsKeyArn"), UPDATE_SCHEDULE), _schedule({})),
+    ],
+    "DenyInlineScheduleWithoutOutputKmsKey": [
+        (_schedule(_without("sagemaker:OutputKmsKeyArn")), _schedule(SECURE_JOB)),
+    ],
+    "DenyInlineScheduleWithoutVpcSubnets": [
+        (_schedule(_without("sagemaker:VpcSubnets")), _schedule(SECURE_JOB)),
+    ],
+    "DenyInlineScheduleWithoutVpcSecurityGroups": [
+        (_schedule(_without("sagemaker:VpcSecurityGroupIds")), _schedule(SECURE_JOB)),
+    ],
+    "DenyInlineScheduleWithoutTrafficEncryption": [
+        (_schedule(_without("sagemaker:InterContainerTrafficEncryption")), _schedule(SECURE_JOB)),
+        (_schedule(SECURE_JOB | {"sagemaker:InterContainerTrafficEncryption": "false"}), _schedule({})),
     ],
 }
 # Opt-in only: the key is not in the service reference, so the engine refuses to evaluate it (see below).

@@ -22,9 +22,14 @@ APPROVALS = (None, "PendingManualApproval", "Approved", "Rejected")
 
 
 def spec_allows(persona: Persona, current: tuple[str, str] | None, target: tuple[str, str] | None,
-                approval: str | None) -> bool:
-    """What the spec says, from the Transition docstring: none = no stage yet, any = every stage and none."""
+                approval: str | None, protected_stages: tuple[str, ...] = ()) -> bool:
+    """What the spec says, from the Transition docstring: none = no stage yet, any = every stage and none.
+
+    A version in a protected stage is the approvers' alone: nobody else may update it at all.
+    """
     if approval is not None and approval not in persona.approval_statuses:
+        return False
+    if current is not None and current[0].lower() in {s.lower() for s in protected_stages} and not persona.approver:
         return False
     if target is None:
         return approval is not None
@@ -82,7 +87,7 @@ def _violations(lab: Lab, persona: Persona, extra_identity: list[dict[str, Any]]
                        "contextVariables": _context(current, target, approval)}
             result = prepared.evaluate(request)
             assert not result.errors, result.errors
-            expected = spec_allows(persona, current, target, approval)
+            expected = spec_allows(persona, current, target, approval, tuple(spec.lifecycle.protected_stages))
             if result.allowed != expected:
                 violations.append(f"{persona.name} {action} {current}->{target} approval={approval}: "
                                   f"{result.decision}, spec says {'allow' if expected else 'deny'}")
@@ -123,7 +128,15 @@ def test_a_boundary_with_full_access_attached_still_matches_the_spec(lab: Lab, s
      "sagemaker:CurrentModelLifeCycleStageStatus": "PendingApproval",
      "sagemaker:ModelLifeCycle:Stage": "Production", "sagemaker:ModelLifeCycle:StageStatus": "Approved"},
     {"sagemaker:ModelApprovalStatus": "Approved"},
-], ids=["qa-to-production", "approve-production", "approve-version"])
+    {"sagemaker:ModelApprovalStatus": "Rejected"},
+    {"sagemaker:CurrentModelLifeCycleStage": "Production", "sagemaker:CurrentModelLifeCycleStageStatus": "Approved",
+     "sagemaker:ModelLifeCycle:Stage": "Archived", "sagemaker:ModelLifeCycle:StageStatus": "Retired"},
+    {"sagemaker:CurrentModelLifeCycleStage": "Production", "sagemaker:CurrentModelLifeCycleStageStatus": "Approved",
+     "sagemaker:ModelLifeCycle:Stage": "Development", "sagemaker:ModelLifeCycle:StageStatus": "InProgress"},
+    {"sagemaker:CurrentModelLifeCycleStage": "Production", "sagemaker:CurrentModelLifeCycleStageStatus": "Approved",
+     "sagemaker:ModelApprovalStatus": "PendingManualApproval"},
+], ids=["qa-to-production", "approve-production", "approve-version", "reject-version", "retire-production",
+        "production-to-development", "resubmit-production"])
 def test_full_access_on_a_non_approver_cannot_reach_production(lab: Lab, context: dict[str, str]) -> None:
     full = lab.full_access
     for role in ("modelgov-data-scientist", "modelgov-pipeline", "ml-engineer"):
@@ -132,6 +145,36 @@ def test_full_access_on_a_non_approver_cannot_reach_production(lab: Lab, context
         assert result.blocked_by, role
     approver = lab.run(role="modelgov-lead-engineer", action=UPDATE, context=context, identity=full)
     assert approver.allowed
+
+
+def _guarded(spec: GovernanceSpec, current: tuple[str, str] | None, target: tuple[str, str] | None,
+             approval: str | None) -> bool:
+    """What the lifecycle SCP reserves for approvers, from the spec's protected lists (case-insensitively)."""
+    stages = {s.lower() for s in spec.lifecycle.protected_stages}
+    statuses = {s.lower() for s in spec.lifecycle.protected_statuses}
+    return ((current is not None and current[0].lower() in stages)
+            or (target is not None and (target[0].lower() in stages or target[1].lower() in statuses))
+            or approval not in (None, "PendingManualApproval"))
+
+
+def test_full_access_on_non_approvers_is_denied_exactly_the_guarded_part_of_the_grid(
+        lab: Lab, spec: GovernanceSpec) -> None:
+    """With AmazonSageMakerFullAccess and no boundary, only the SCP decides: every request that touches a
+    protected stage (into, out of or within), a protected status or an approval decision is denied, and
+    everything else is allowed, so the SCP neither leaks nor over-blocks."""
+    prepared = prepare({"identityPolicies": lab.full_access, "serviceControlPolicies": lab.scps()})
+    pairs = list(itertools.product(spec.lifecycle.stages, spec.lifecycle.statuses))
+    mismatches: list[str] = []
+    for persona in [p for p in spec.personas if not p.approver]:
+        principal = f"arn:{lab.partition}:iam::{lab.registry}:role/{persona.effective_role_name}"
+        for current, target, approval in itertools.product([None, *pairs], [None, *pairs], APPROVALS):
+            for action in [UPDATE, CREATE] if current is None else [UPDATE]:
+                result = prepared.evaluate({"principal": principal, "action": action,
+                                            "resource": {"resource": lab.version_arn(), "accountId": lab.registry},
+                                            "contextVariables": _context(current, target, approval)})
+                if result.allowed == _guarded(spec, current, target, approval):
+                    mismatches.append(f"{persona.name} {action} {current}->{target} {approval}: {result.decision}")
+    assert mismatches == []
 
 
 def test_full_access_outside_the_platform_cannot_change_group_policies(lab: Lab) -> None:
