@@ -70,7 +70,8 @@ STRING_OPS = ["StringEquals", "StringNotEquals", "StringEqualsIgnoreCase", "Stri
               "StringLike", "StringNotLike"]
 KEYS: dict[str, tuple[list[str], list[Any], list[Any]]] = {
     "sagemaker:ModelLifeCycle:Stage": (STRING_OPS, ["Production", "Development", "Staging", "Prod*", "production",
-                                                    "${aws:PrincipalTag/stage}"],
+                                                    "${aws:PrincipalTag/stage}",
+                                                    "${aws:PrincipalTag/stage, 'Production'}"],
                                        ["Production", "Development", "Staging", "production"]),
     "sagemaker:ModelLifeCycle:StageStatus": (STRING_OPS, ["Approved", "PendingApproval", "*Approv*"],
                                              ["Approved", "PendingApproval", "Rejected"]),
@@ -90,7 +91,8 @@ KEYS: dict[str, tuple[list[str], list[Any], list[Any]]] = {
     "aws:SecureTransport": (["Bool"], ["true", "false", True, False, "True"], ["true", "false"]),
     "aws:SourceArn": (["ArnLike", "ArnEquals", "ArnNotLike", "ArnNotEquals", "StringLike"],
                       [f"arn:aws:sagemaker:*:{ACCT}:pipeline/*", "arn:aws:sagemaker:us-east-1:*:pipeline/train",
-                       "arn:aws:sagemaker:*:*:pipeline/t?ain", "arn:aws:s3:::*"],
+                       "arn:aws:sagemaker:*:*:pipeline/t?ain", "arn:aws:s3:::*",
+                       "arn:aws:sagemaker:*:${aws:PrincipalAccount}:pipeline/*"],
                       [f"arn:aws:sagemaker:us-east-1:{ACCT}:pipeline/train",
                        f"arn:aws:sagemaker:eu-west-1:{OTHER}:pipeline/deploy"]),
     "aws:PrincipalArn": (["ArnLike", "ArnNotLike", "StringLike", "StringEquals"],
@@ -273,7 +275,7 @@ def _has_var(value: Any) -> bool:
 
 
 def deviations(sim: dict[str, Any]) -> set[str]:
-    """Which documented iam-simulate divergences (D1..D6, D12, D13) a case may touch."""
+    """Which documented iam-simulate divergences (D1..D6, D12..D14) a case may touch."""
     out: set[str] = set()
     request = sim["request"]
     ctx_keys = {k.lower() for k in request.get("contextVariables", {})}
@@ -301,6 +303,10 @@ def deviations(sim: dict[str, Any]) -> set[str]:
                         request_epoch = str(ctx[key.lower()]).isdigit()
                         if any(str(v).isdigit() != request_epoch for v in items):
                             out.add("D3")
+                    if parsed.family == "Arn" and doc.get("Version") == "2012-10-17" and any(
+                            ":" in name for v in items if isinstance(v, str)
+                            for name in parse_template(v, True).variables()):
+                        out.add("D14")
                     if parsed.base == "NotIpAddress" and key.lower() in ctx:
                         request_v6 = ":" in str(ctx[key.lower()])
                         if any("/" not in str(v) and (":" in str(v)) != request_v6 for v in items):

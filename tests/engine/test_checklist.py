@@ -1,7 +1,7 @@
 """The 38-rule IAM semantics checklist (/work/shared/research/anchors-iam-simulators.md §2), one test per rule.
 
 Each test names the AWS documentation page it enforces. Rules where iam-simulate diverges from the docs
-(D1-D9, D12, D13) are also covered by test_deviations.py against the oracle itself.
+(D1-D9, D12-D14) are also covered by test_deviations.py against the oracle itself.
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """Documented divergences from iam-simulate (docs/engine.md#divergences) and the research probe's cases.
 
 Fixture: tests/fixtures/engine/probe_cases.json, the built-in and --deviations cases of
-/work/shared/research/iamsim-probe.mjs plus D12 and D13, each with the decision our engine must give.
+/work/shared/research/iamsim-probe.mjs plus D12-D14, each with the decision our engine must give.
 For every deviation the oracle must still show its known behaviour (so the whitelist stays honest) while
 we give the behaviour the cited AWS page documents.
 """

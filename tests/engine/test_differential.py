@@ -2,7 +2,7 @@
 
 iam-simulate runs once, in one node process, over the whole batch (tests/engine/oracle.mjs). Decisions
 must be identical except on cases that touch a documented divergence (docs/engine.md#divergences; the
-D1-D9 ids of /work/shared/research/iamsim-probe.mjs --deviations plus D12, D13; D10 and D11 were retracted), where
+D1-D9 ids of /work/shared/research/iamsim-probe.mjs --deviations plus D12-D14; D10 and D11 were retracted), where
 test_deviations.py asserts the AWS-documented behaviour instead.
 iam-simulate does not derive global keys (aws:PrincipalArn ...), so the oracle receives the derived
 values we compute; that divergence is tested in test_checklist.py (rule 37).
