@@ -266,6 +266,7 @@ class Prover:
         self.protected = protected_of(spec)
         self.layer_cache: dict[Any, Any] = {}
         self.compiled: dict[Any, dict[str, Any]] = {}  # (principal key, action, group key) -> mode -> prepared
+        self.class_cache: dict[Any, list[GroupClass]] = {}  # (principal key, action) -> group classes
         self.memo: dict[Any, str] = {}  # (principal key, action, group key, class signature, combo) -> decision
 
     # -- domains -------------------------------------------------------------------------------------------------
@@ -332,6 +333,8 @@ class Prover:
         Two groups are alike when every applicable statement matches both version ARNs or neither, and
         their resource policies are the same up to the group's own name.
         """
+        if principal_key is not None and (principal_key, action) in self.class_cache:
+            return self.class_cache[(principal_key, action)]
         classes: dict[Any, GroupClass] = {}
         for group in self.inventory.groups:
             layers = layers_of[group.name]
@@ -352,6 +355,8 @@ class Prover:
                 if cache_key:
                     self.compiled[cache_key] = prepared
             classes[key] = GroupClass(group, [group.name], prepared, docs, key)
+        if principal_key is not None:
+            self.class_cache[(principal_key, action)] = list(classes.values())
         return list(classes.values())
 
     def principal_key(self, principal: Principal, layers_of: dict[str, Layers], modes: list[str]) -> Any:
