@@ -16,6 +16,19 @@ from typing import Any
 from .assembly import StackTemplate
 
 _SUB_VARIABLE = re.compile(r"\$\{([^}]*)\}")
+# Resource types whose Ref and attributes follow from a name property (CloudFormation return values):
+# type -> (name property, Ref template, {attribute: template}); a generated name stays unknown.
+_NAMED: dict[str, tuple[str, str, dict[str, str]]] = {
+    "AWS::Logs::LogGroup": ("LogGroupName", "{name}", {"Arn": "arn:{p}:logs:{r}:{a}:log-group:{name}:*"}),
+    "AWS::Events::EventBus": ("Name", "{name}", {"Arn": "arn:{p}:events:{r}:{a}:event-bus/{name}",
+                                                 "Name": "{name}"}),
+    "AWS::SQS::Queue": ("QueueName", "https://sqs.{r}.{suffix}/{a}/{name}",
+                        {"Arn": "arn:{p}:sqs:{r}:{a}:{name}", "QueueName": "{name}"}),
+    "AWS::SNS::Topic": ("TopicName", "arn:{p}:sns:{r}:{a}:{name}",
+                        {"TopicArn": "arn:{p}:sns:{r}:{a}:{name}", "TopicName": "{name}"}),
+    "AWS::Lambda::Function": ("FunctionName", "{name}", {"Arn": "arn:{p}:lambda:{r}:{a}:function:{name}"}),
+    "AWS::S3::Bucket": ("BucketName", "{name}", {"Arn": "arn:{p}:s3:::{name}"}),
+}
 NO_VALUE = object()  # AWS::NoValue: the property is removed
 
 
@@ -183,7 +196,19 @@ class Resolver:
                 if isinstance(region, Unknown):
                     return Unknown(where)
                 return self._arn("sagemaker", region, f"model-package-group/{name}")
+        if rtype in _NAMED:
+            return self._named(logical_id, rtype, attribute, where)
         return Unknown(f"{where} ({rtype})")
+
+    def _named(self, logical_id: str, rtype: str, attribute: str | None, where: str) -> Any:
+        prop, ref, attributes = _NAMED[rtype]
+        template = ref if attribute is None else attributes.get(attribute)
+        name = self._prop(logical_id, prop)
+        env = self.stack.env
+        if template is None or not isinstance(name, str) or not env.account or not env.region:
+            return Unknown(f"{where} ({rtype})")
+        return template.format(name=name, p=env.partition, r=env.region, a=env.account,
+                               suffix=url_suffix(env.partition))
 
     # -- intrinsic functions -------------------------------------------------------------------------------
     def _ref(self, arg: Any, where: str) -> Any:

@@ -79,3 +79,24 @@ def test_environment_agnostic_stack_leaves_account_unknown():
     stack = StackTemplate("agnostic", "t.json", TEMPLATE, StackEnv())
     resolved = Resolver(stack).resolve({"Fn::Sub": "arn:aws:iam::${AWS::AccountId}:root"})
     assert isinstance(resolved, Unknown) and "AWS::AccountId" in resolved.name
+
+
+@pytest.mark.parametrize(("resource", "value", "expected"), [
+    ({"Type": "AWS::Logs::LogGroup", "Properties": {"LogGroupName": "/modelgov/x"}}, {"Fn::GetAtt": ["R", "Arn"]},
+     "arn:aws:logs:us-east-1:222222222222:log-group:/modelgov/x:*"),
+    ({"Type": "AWS::Events::EventBus", "Properties": {"Name": "governance"}}, {"Fn::GetAtt": ["R", "Arn"]},
+     "arn:aws:events:us-east-1:222222222222:event-bus/governance"),
+    ({"Type": "AWS::SNS::Topic", "Properties": {"TopicName": "t"}}, {"Ref": "R"},
+     "arn:aws:sns:us-east-1:222222222222:t"),
+    ({"Type": "AWS::SQS::Queue", "Properties": {"QueueName": "q"}}, {"Ref": "R"},
+     "https://sqs.us-east-1.amazonaws.com/222222222222/q"),
+])
+def test_named_resource_arns(resource, value, expected):
+    stack = StackTemplate("s", "t.json", {"Resources": {"R": resource}}, StackEnv("222222222222", "us-east-1", "aws"))
+    assert Resolver(stack).resolve(value) == expected
+
+
+def test_generated_names_stay_unknown():
+    stack = StackTemplate("s", "t.json", {"Resources": {"R": {"Type": "AWS::Logs::LogGroup", "Properties": {}}}},
+                          StackEnv("222222222222", "us-east-1", "aws"))
+    assert isinstance(Resolver(stack).resolve({"Fn::GetAtt": ["R", "Arn"]}), Unknown)
