@@ -113,3 +113,20 @@ def test_prepared_set_serves_many_resources_and_principals() -> None:
     assert decisions == {"Allowed"}
     assert prepared.evaluate(request("Production", "PendingApproval", f"arn:aws:sts::{ACCT}:assumed-role/QA/x")
                              ).decision == "Allowed"
+
+
+def test_trace_marks_layers_that_do_not_apply_and_why() -> None:
+    sim = {"request": request("Production", "PendingApproval"), "identityPolicies": [{"name": "all", "policy": FULL}],
+           "serviceControlPolicies": [{"orgIdentifier": "r-root", "policies": []}],
+           "resourceControlPolicies": [{"orgIdentifier": "r-root", "policies": [{"name": "deny", "policy": {
+               "Version": "2012-10-17", "Statement": [{"Effect": "Deny", "Principal": "*", "Action": "sagemaker:*",
+                                                       "Resource": "*"}]}}]}],
+           "organization": {"managementAccountId": ACCT}}
+    result = simulate(sim)
+    assert result.decision == "Allowed"
+    layers = {t.layer: t for t in result.trace}
+    assert (layers["scp:r-root"].applies, layers["scp:r-root"].note) == (
+        False, "SCPs do not restrict the management account")
+    assert (layers["rcp:r-root"].result, layers["rcp:r-root"].note) == (
+        "NotApplicable", "sagemaker does not support RCPs")
+    assert "[rcp:r-root] NotApplicable (sagemaker does not support RCPs)" in result.explain()
