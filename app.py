@@ -23,5 +23,9 @@ try:
 except SpecError as err:
     print(err, file=sys.stderr)
     sys.exit(1)
-build_reference_app(app, spec)
-app.synth()
+try:
+    build_reference_app(app, spec)
+    app.synth()
+except ValueError as err:  # constructs validate at construction; their messages name the place and the fix
+    print(f"{spec_path}: {' '.join(str(err).split())}", file=sys.stderr)
+    sys.exit(1)

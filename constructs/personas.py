@@ -14,7 +14,7 @@ from constructs import Construct
 
 from modelgov.policies.builders.personas import (
     build_persona_boundary,
-    build_persona_policy,
+    build_persona_policies,
     build_trust_policy,
 )
 from modelgov.policies.spec import GovernanceSpec, Persona
@@ -41,8 +41,9 @@ class PersonaRoles(Construct):
     """IAM roles for the spec's personas in this stack's account, scoped to the registry's groups.
 
     Each role trusts what the spec lists (account roots, IAM Identity Center permission-set roles of this
-    account, or a service with aws:SourceAccount), carries one customer managed policy with the persona's
-    transitions and approvals, and optionally a permissions boundary capping lifecycle actions to them.
+    account, or a service with aws:SourceAccount), carries customer managed policies with the persona's
+    transitions and approvals (one, or up to 10 when the spec's groups do not fit one policy's 6,144
+    characters), and optionally a permissions boundary capping lifecycle actions to them.
     Role and policy names are create-only: renaming a persona replaces its role.
     """
 
@@ -71,17 +72,26 @@ class PersonaRoles(Construct):
         region = registry_region or spec.organization.primary_region
         partition = cdk.Aws.PARTITION
         self.roles: dict[str, iam.CfnRole] = {}
-        self.policies: dict[str, iam.CfnManagedPolicy] = {}
+        self.policies: dict[str, iam.CfnManagedPolicy] = {}  # the first of each persona's policies
+        self.policy_sets: dict[str, list[iam.CfnManagedPolicy]] = {}
         self.boundaries: dict[str, iam.CfnManagedPolicy] = {}
         for persona in chosen:
             cid = _camel(persona.name)
-            document = build_persona_policy(spec, persona, partition=partition, region=region, account=account)
-            policy = iam.CfnManagedPolicy(
-                self, f"{cid}Policy", policy_document=document,
-                managed_policy_name=f"{persona.effective_role_name}-lifecycle",
-                description=f"modelgov persona {persona.name}: registry read, lifecycle transitions and approvals")
-            _acknowledge_wildcards(policy)
-            self.policies[persona.name] = policy
+            documents = build_persona_policies(spec, persona, partition=partition, region=region, account=account)
+            attached: list[iam.CfnManagedPolicy] = []
+            for number, document in enumerate(documents, start=1):
+                # the first keeps the single-policy id, name and description (create-only), so small specs
+                # deploy unchanged
+                suffix = "" if number == 1 else str(number)
+                policy = iam.CfnManagedPolicy(
+                    self, f"{cid}Policy{suffix}", policy_document=document,
+                    managed_policy_name=f"{persona.effective_role_name}-lifecycle{'-' + suffix if suffix else ''}",
+                    description=f"modelgov persona {persona.name}: registry read, lifecycle transitions and "
+                                f"approvals{f' (part {number})' if suffix else ''}")
+                _acknowledge_wildcards(policy)
+                attached.append(policy)
+            self.policies[persona.name] = attached[0]
+            self.policy_sets[persona.name] = attached
             boundary_arn: str | None = None
             if persona.permissions_boundary:
                 boundary = iam.CfnManagedPolicy(
@@ -101,7 +111,7 @@ class PersonaRoles(Construct):
                 description=(persona.description or f"modelgov persona {persona.name}")[:1000],
                 assume_role_policy_document=build_trust_policy(persona, partition=partition,
                                                                account=stack.account, trusted_account_ids=trusted),
-                managed_policy_arns=[policy.ref],
+                managed_policy_arns=[p.ref for p in attached],
                 permissions_boundary=boundary_arn,
                 tags=[cdk.CfnTag(key=PERSONA_TAG, value=persona.name)],
             )

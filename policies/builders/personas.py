@@ -36,6 +36,7 @@ from .lifecycle_keys import (
 )
 
 MAX_MANAGED_POLICY_CHARACTERS = 6144  # IAM managed policy document size, whitespace excluded
+MAX_MANAGED_POLICIES_PER_ROLE = 10  # IAM default quota of managed policies attached to one role
 READ_ACTIONS = ["sagemaker:BatchDescribeModelPackage", "sagemaker:DescribeModelPackage",
                 "sagemaker:DescribeModelPackageGroup", "sagemaker:GetModelPackageGroupPolicy",
                 "sagemaker:ListModelPackages"]
@@ -138,8 +139,18 @@ def _approval_guard(persona: Persona) -> dict[str, Any]:
 
 
 def lifecycle_statements(spec: GovernanceSpec, persona: Persona, *, partition: str, region: str,
-                         account: str) -> list[dict[str, Any]]:
-    """Lifecycle and approval statements (shared by the persona policy and its permissions boundary)."""
+                         account: str, per_group: bool = True) -> list[dict[str, Any]]:
+    """Lifecycle and approval statements (shared by the persona policy and its permissions boundary).
+
+    per_group false names the registry's versions and groups by wildcard (the boundary's compact form).
+    """
+    def resources(versions: bool = True, groups: bool = True) -> list[str]:
+        if per_group:
+            return _resources(spec, partition=partition, region=region, account=account, versions=versions,
+                              groups=groups)
+        return ([versions_arn(partition, region, account, "*")] if versions else []) + (
+            [group_arn(partition, region, account, "*")] if groups else [])
+
     statements: list[dict[str, Any]] = []
     for index, box in enumerate(transition_boxes(persona)):
         equals: dict[str, Any] = {STAGE_KEY: compact(list(box.to)), STATUS_KEY: compact(list(box.statuses))}
@@ -158,7 +169,7 @@ def lifecycle_statements(spec: GovernanceSpec, persona: Persona, *, partition: s
             "Sid": f"Lifecycle{index}",
             "Effect": "Allow",
             "Action": list(LIFECYCLE_ACTIONS) if creates else UPDATE_ACTION,
-            "Resource": _resources(spec, partition=partition, region=region, account=account, groups=False),
+            "Resource": resources(groups=False),
             "Condition": condition,
         })
     if persona.approval_statuses:
@@ -166,7 +177,7 @@ def lifecycle_statements(spec: GovernanceSpec, persona: Persona, *, partition: s
             "Sid": "Approval",
             "Effect": "Allow",
             "Action": list(LIFECYCLE_ACTIONS),
-            "Resource": _resources(spec, partition=partition, region=region, account=account, groups=False),
+            "Resource": resources(groups=False),
             "Condition": {"StringEquals": {APPROVAL_KEY: compact(list(persona.approval_statuses))},
                           "Null": {STAGE_KEY: "true", STATUS_KEY: "true"}},
         })
@@ -175,7 +186,7 @@ def lifecycle_statements(spec: GovernanceSpec, persona: Persona, *, partition: s
             "Sid": "GroupPolicies",
             "Effect": "Allow",
             "Action": GROUP_POLICY_ACTIONS,
-            "Resource": _resources(spec, partition=partition, region=region, account=account, versions=False),
+            "Resource": resources(versions=False),
         })
     return statements
 
@@ -192,11 +203,12 @@ def _policy_document(spec: GovernanceSpec, persona: Persona, *, partition: str, 
 
 
 def _boundary_document(spec: GovernanceSpec, persona: Persona, *, partition: str, region: str,
-                       account: str) -> dict[str, Any]:
+                       account: str, per_group: bool = True) -> dict[str, Any]:
     capped = sorted([*LIFECYCLE_ACTIONS, *GROUP_POLICY_WRITE_ACTIONS])
     statements: list[dict[str, Any]] = [
         {"Sid": "EverythingElse", "Effect": "Allow", "NotAction": capped, "Resource": "*"},
-        *lifecycle_statements(spec, persona, partition=partition, region=region, account=account),
+        *lifecycle_statements(spec, persona, partition=partition, region=region, account=account,
+                              per_group=per_group),
     ]
     return {"Version": "2012-10-17", "Statement": statements}
 
@@ -206,7 +218,8 @@ def build_persona_policy(spec: GovernanceSpec, persona: Persona, *, partition: s
     """One managed policy document: read the registry, plus the persona's transitions, approvals and group policies.
 
     `account` and `region` are the registry's (where the groups live). Raises ValueError naming the persona
-    and the size when the document exceeds the 6,144-character managed policy limit.
+    and the size when the document exceeds the 6,144-character managed policy limit; roles use
+    build_persona_policies, which splits instead.
     """
     args = {"region": region, "account": account}
     document = _policy_document(spec, persona, partition=partition, **args)
@@ -216,17 +229,111 @@ def build_persona_policy(spec: GovernanceSpec, persona: Persona, *, partition: s
     return document
 
 
+def build_persona_policies(spec: GovernanceSpec, persona: Persona, *, partition: str, region: str,
+                           account: str) -> list[dict[str, Any]]:
+    """The persona's statements as one or more managed policy documents, each within 6,144 characters.
+
+    Every statement repeats the spec's group ARNs, so one document overflows at about 11 groups. Allow
+    statements are a union, so a statement may be cut into several by Resource and the pieces spread over
+    documents without changing what is allowed. Raises ValueError naming the persona, the size and the fix
+    when more than 10 documents (the managed policies one role may carry) would be needed.
+    """
+    args = {"region": region, "account": account}
+    statements = _policy_document(spec, persona, partition=partition, **args)["Statement"]
+    measured = statements if is_partition(partition) else _policy_document(
+        spec, persona, partition=LONGEST_PARTITION, **args)["Statement"]
+    what = f"persona {persona.name!r}: managed policy"
+    counts = [_resource_counts(statement, MAX_MANAGED_POLICY_CHARACTERS, what) for statement in measured]
+    measured_pieces = _cut_statements(measured, counts)
+    groups = pack_statements(measured_pieces, MAX_MANAGED_POLICY_CHARACTERS)
+    if len(groups) > MAX_MANAGED_POLICIES_PER_ROLE:
+        total = sum(_size([measured_pieces[i] for i in group]) for group in groups)
+        raise ValueError(f"persona {persona.name!r}: statements need {len(groups)} managed policies ({total} "
+                         f"characters), a role carries {MAX_MANAGED_POLICIES_PER_ROLE} of at most "
+                         f"{MAX_MANAGED_POLICY_CHARACTERS}; give the persona fewer transitions or model package "
+                         "groups, or split it into two personas")
+    pieces = _cut_statements(statements, counts)
+    return [{"Version": "2012-10-17", "Statement": _unique_sids([pieces[i] for i in group])} for group in groups]
+
+
+def pack_statements(statements: list[dict[str, Any]], limit: int) -> list[list[int]]:
+    """Indexes of whole statements packed, in order, into as few documents within `limit` as a greedy pass finds."""
+    groups: list[list[int]] = []
+    for index, statement in enumerate(statements):
+        if groups and _size([*(statements[i] for i in groups[-1]), statement]) <= limit:
+            groups[-1].append(index)
+        else:
+            groups.append([index])
+    return groups
+
+
+def _resource_counts(statement: dict[str, Any], limit: int, what: str) -> list[int]:
+    """How many resources each piece of `statement` takes so every piece alone fits `limit`."""
+    resources = statement.get("Resource")
+    if not isinstance(resources, list) or _size([statement]) <= limit:
+        return [len(resources) if isinstance(resources, list) else 1]
+    counts: list[int] = []
+    start = 0
+    while start < len(resources):
+        end = start + 1
+        if _size([{**statement, "Resource": resources[start:end]}]) > limit:
+            raise ValueError(f"{what}: statement {statement.get('Sid', '?')} does not fit {limit} characters even "
+                             f"with one resource ({resources[start]}); shorten the group names")
+        while end < len(resources) and _size([{**statement, "Resource": resources[start:end + 1]}]) <= limit:
+            end += 1
+        counts.append(end - start)
+        start = end
+    return counts
+
+
+def _cut_statements(statements: list[dict[str, Any]], counts: list[list[int]]) -> list[dict[str, Any]]:
+    """Cut each statement into pieces holding the given numbers of its resources."""
+    pieces: list[dict[str, Any]] = []
+    for statement, sizes in zip(statements, counts, strict=True):
+        if len(sizes) == 1:
+            pieces.append(statement)
+            continue
+        start = 0
+        for size in sizes:
+            pieces.append({**statement, "Resource": statement["Resource"][start:start + size]})
+            start += size
+    return pieces
+
+
+def _unique_sids(statements: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Rename later pieces of a cut statement (Lifecycle0Part2...) so Sids stay unique in a document."""
+    seen: dict[str, int] = {}
+    out: list[dict[str, Any]] = []
+    for statement in statements:
+        sid = str(statement.get("Sid", ""))
+        seen[sid] = seen.get(sid, 0) + 1
+        out.append(statement if seen[sid] == 1 or not sid else {**statement, "Sid": f"{sid}Part{seen[sid]}"})
+    return out
+
+
+def _size(statements: list[dict[str, Any]]) -> int:
+    return policy_size({"Version": "2012-10-17", "Statement": statements})
+
+
 def build_persona_boundary(spec: GovernanceSpec, persona: Persona, *, partition: str, region: str,
                            account: str) -> dict[str, Any]:
     """Permissions boundary: anything except lifecycle and group-policy writes, plus the persona's own.
 
     Even if someone later attaches AmazonSageMakerFullAccess to the role, it can set only the stages,
-    statuses and approvals the spec gives the persona.
+    statuses and approvals the spec gives the persona. A role has one boundary, so it cannot be split:
+    when the per-group form exceeds 6,144 characters, the lifecycle statements name every version in the
+    registry account (model-package/*) instead. That is still a ceiling: the identity policies keep the
+    spec's groups, and with a broader policy attached the role could make only its own transitions on
+    other groups of the registry.
     """
     args = {"region": region, "account": account}
-    document = _boundary_document(spec, persona, partition=partition, **args)
+    document = _boundary_document(spec, persona, partition=partition, per_group=True, **args)
     measured = document if is_partition(partition) else _boundary_document(
-        spec, persona, partition=LONGEST_PARTITION, **args)
+        spec, persona, partition=LONGEST_PARTITION, per_group=True, **args)
+    if policy_size(measured) > MAX_MANAGED_POLICY_CHARACTERS:
+        document = _boundary_document(spec, persona, partition=partition, per_group=False, **args)
+        measured = document if is_partition(partition) else _boundary_document(
+            spec, persona, partition=LONGEST_PARTITION, per_group=False, **args)
     check_size(measured, f"persona {persona.name!r}: permissions boundary")
     return document
 

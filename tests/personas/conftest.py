@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 
 from modelgov.policies.builders.group_policy import build_group_policy
-from modelgov.policies.builders.personas import build_persona_boundary, build_persona_policy
+from modelgov.policies.builders.personas import build_persona_boundary, build_persona_policies
 from modelgov.policies.builders.scp import build_lifecycle_scps, build_monitoring_scps
 from modelgov.policies.engine import simulate
 from modelgov.policies.engine.result import SimulationResult
@@ -51,9 +51,9 @@ class Lab:
         return f"arn:{PARTITION}:sagemaker:{REGION}:{self.registry}:model-package-group/{group}"
 
     def persona_policies(self, persona: str) -> list[dict[str, Any]]:
-        document = build_persona_policy(self.spec, self.spec.persona(persona), partition=PARTITION,
-                                        region=REGION, account=self.registry)
-        return [{"name": f"{persona}-lifecycle", "policy": document}]
+        documents = build_persona_policies(self.spec, self.spec.persona(persona), partition=PARTITION,
+                                           region=REGION, account=self.registry)
+        return [{"name": f"{persona}-lifecycle-{i}", "policy": d} for i, d in enumerate(documents, start=1)]
 
     def boundary(self, persona: str) -> dict[str, Any]:
         return build_persona_boundary(self.spec, self.spec.persona(persona), partition=PARTITION, region=REGION,
