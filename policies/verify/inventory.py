@@ -20,6 +20,7 @@ from .assembly import StackEnv, StackTemplate, partition_of
 from .intrinsics import Resolver, Unknown, assembly_exports, is_unknown, unknown_names
 from .managed import is_aws_managed, managed_policy
 from .model import Group, Inventory, Note, Policy, Principal, Source
+from .ram import Share, permission_reference, principal_roots, share_statement
 
 ALLOW_ALL: dict[str, Any] = {"Version": "2012-10-17",
                              "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}
@@ -84,6 +85,8 @@ class _Builder:
         self.managed: dict[str, Policy] = {}  # customer managed policy ARN -> policy
         self.attachments: dict[tuple[str, str], list[Policy]] = {}  # (account, role name) -> policies
         self.roles: list[tuple[StackTemplate, Resolver, str, dict[str, Any]]] = []
+        self.ram_permissions: dict[tuple[str, str], dict[str, Any]] = {}
+        self.ram_shares: list[tuple[StackTemplate, Resolver, str, dict[str, Any], Source]] = []
         self._noted: set[tuple[str, str]] = set()
 
     def note(self, code: str, message: str, source: Source) -> None:
@@ -143,6 +146,60 @@ class _Builder:
                 self._scp(stack, resolver, logical_id, resource, source, uncertain)
             elif rtype == "AWS::SageMaker::ModelPackageGroup":
                 self._group(stack, resolver, logical_id, resource, source, uncertain)
+            elif rtype == "AWS::RAM::Permission":
+                props = resolver.resolve(resource.get("Properties") or {}, where)
+                self.ram_permissions[(stack.name, logical_id)] = props
+            elif rtype == "AWS::RAM::ResourceShare":
+                self.ram_shares.append((stack, resolver, logical_id, resource, source))
+
+    def apply_ram_shares(self) -> None:
+        """Each share's grants, as statements added to the shared groups' resource policies."""
+        extra: dict[str, list[tuple[str, dict[str, Any], Source]]] = {}
+        for stack, resolver, logical_id, resource, source in self.ram_shares:
+            raw = resource.get("Properties") or {}
+            props = resolver.resolve(raw, f"Resources.{logical_id}.Properties")
+            name = props.get("Name") if isinstance(props.get("Name"), str) else logical_id
+            templates: list[dict[str, Any]] = []
+            unknown: list[str] = []
+            for entry, resolved in zip(_as_list(raw.get("PermissionArns")), _as_list(props.get("PermissionArns")),
+                                       strict=False):
+                target = permission_reference(entry)
+                permission = self.ram_permissions.get((stack.name, target)) if target else None
+                if permission is not None and isinstance(permission.get("PolicyTemplate"), dict):
+                    templates.append(_document(permission["PolicyTemplate"]))
+                else:
+                    unknown.append(str(resolved))
+            if not raw.get("PermissionArns"):
+                unknown.append("the default AWS managed permission")
+            if unknown:
+                self.note("V006", f"{stack.name} {logical_id}: RAM share {name} uses {', '.join(unknown)}, whose text "
+                                  "modelgov does not ship; those grants are not counted (use a customer managed "
+                                  "AWS::RAM::Permission to have them proven)", source)
+            principals, unplaced = principal_roots(self.spec, _as_list(props.get("Principals")),
+                                                   stack.env.partition)
+            for value in unplaced:
+                self.note("V002", f"{stack.name} {logical_id}: RAM share {name} principal {value} cannot be placed "
+                                  "in the spec's organization; it is not counted", source)
+            for resource_arn in _as_list(props.get("ResourceArns")):
+                group = next((g for g in self.inventory.groups if g.arn == resource_arn), None)
+                if group is None:
+                    continue
+                for template in templates:
+                    statement = share_statement(Share(name, source, [], []), template, principals, group.arn,
+                                                group.version_arn.rsplit("/", 1)[0] + "/*",
+                                                len(extra.get(group.name, [])))
+                    extra.setdefault(group.name, []).append((name, statement, source))
+        for group in self.inventory.groups:
+            if group.name not in extra:
+                continue
+            shares = sorted({name for name, _, _ in extra[group.name]})
+            statements = [s for _, s, _ in extra[group.name]]
+            base = group.policy.document.get("Statement", []) if group.policy else []
+            label = (f"{group.policy.name} + " if group.policy else f"group {group.name}: ") + \
+                f"RAM share {', '.join(shares)}"
+            group.policy = Policy(label, {"Version": "2012-10-17", "Statement": [*_as_list(base), *statements]},
+                                  group.policy.source if group.policy else extra[group.name][0][2],
+                                  group.policy.uncertain if group.policy else "")
 
     def _scp(self, stack: StackTemplate, resolver: Resolver, logical_id: str, resource: dict[str, Any],
              source: Source, uncertain: str) -> None:
@@ -299,6 +356,7 @@ def build_inventory(stacks: list[StackTemplate], spec: GovernanceSpec) -> Invent
     builder.collect()
     builder.build_roles()
     builder.add_spec_groups()
+    builder.apply_ram_shares()
     builder.add_resource_policy_principals()
     builder.add_unknown_roles()
     found = {p.persona for p in builder.inventory.principals if p.persona}

@@ -33,6 +33,12 @@ def _no_persona_role(c) -> None:
     del c.registry["Resources"]["PipelineRole"]
 
 
+def _ram_default(c) -> None:
+    c.registry["Resources"]["Share"] = {"Type": "AWS::RAM::ResourceShare", "Properties": {
+        "Name": "s", "Principals": ["777777777777"],
+        "ResourceArns": ["arn:aws:sagemaker:us-east-1:222222222222:model-package-group/churn-prediction"]}}
+
+
 def _opened(c) -> None:
     c.resource("AuditorRole")["Properties"]["ManagedPolicyArns"].append(
         "arn:aws:iam::aws:policy/AmazonSageMakerFullAccess")
@@ -54,6 +60,7 @@ TRIGGERS: dict[str, tuple[Callable[..., None], dict[str, int]]] = {
     "V003": (_unknown_managed, {}),
     "V004": (_foreign_target, {}),
     "V005": (_no_persona_role, {}),
+    "V006": (_ram_default, {}),
     "V101": (_opened, {}),
     "V102": (_closed, {}),
     "V103": (_unknown_managed, {}),

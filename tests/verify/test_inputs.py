@@ -113,3 +113,35 @@ def test_region_guardrail_keeps_the_personas_working(composition):
     scp["Statement"][-1]["Condition"]["StringNotEquals"]["aws:RequestedRegion"] = "eu-west-1"
     denied = verify_stacks(composition.stacks(), composition.spec).violations
     assert denied and {v.code for v in denied} == {"V102"}
+
+
+def _share(composition, actions: list[str], permission: bool = True) -> None:
+    resources = composition.registry["Resources"]
+    share: dict = {"Type": "AWS::RAM::ResourceShare", "Properties": {
+        "Name": "to-workloads", "AllowExternalPrincipals": False,
+        "Principals": ["arn:aws:organizations::111111111111:ou/o-a1b2c3d4e5/ou-a1b2-mlwork01"],
+        "ResourceArns": [{"Fn::Sub": "arn:${AWS::Partition}:sagemaker:${AWS::Region}:${AWS::AccountId}:"
+                                     "model-package-group/churn-prediction"}]}}
+    if permission:
+        resources["SharePermission"] = {"Type": "AWS::RAM::Permission", "Properties": {
+            "Name": "registry", "ResourceType": "sagemaker:ModelPackageGroup",
+            "PolicyTemplate": {"Effect": "Allow", "Action": actions}}}
+        share["Properties"]["PermissionArns"] = [{"Fn::GetAtt": ["SharePermission", "Arn"]}]
+    resources["Share"] = share
+
+
+def test_ram_share_with_a_customer_managed_permission_is_proven(composition):
+    _share(composition, ["sagemaker:DescribeModelPackage", "sagemaker:UpdateModelPackage"])
+    result = verify_stacks(composition.stacks(), composition.spec)
+    found = [v for v in result.violations if "account 333333333333" in v.principal]
+    assert found and found[0].code == "V101" and "RAM share to-workloads" in found[0].principal
+    assert any(d["sid"] == "RamShare0" for d in found[0].decisive)
+    assert found[0].request["resource"]["resource"].endswith("model-package/churn-prediction/1")
+
+
+def test_ram_share_with_read_permission_passes_and_default_permission_is_reported(composition):
+    _share(composition, ["sagemaker:DescribeModelPackage"])
+    assert verify_stacks(composition.stacks(), composition.spec).violations == []
+    _share(composition, [], permission=False)
+    result = verify_stacks(composition.stacks(), composition.spec)
+    assert any(n.code == "V006" and "default AWS managed permission" in n.message for n in result.unknowns)
