@@ -16,6 +16,7 @@ from constructs import Construct
 
 from modelgov.policies.spec import GovernanceSpec
 from modelgov.policies.spec.monitoring import MonitorSpec
+from modelgov.policies.spec.naming import construct_id
 
 from .model_monitor import (
     BatchTransformInput,
@@ -121,7 +122,7 @@ def _monitor(
         )
     return ModelMonitor(
         scope,
-        _construct_id(m.name),
+        construct_id(m.name, "Monitor"),
         monitor_name=m.name,
         output_s3_uri=m.output_s3_uri,
         image_uri=m.image_uri or analyzer_image_uri(region),
@@ -154,10 +155,6 @@ def _spec_terms(message: str) -> str:
     for prop, field in _SPEC_FIELDS.items():
         message = message.replace(f"{prop} is ", f"{field} is ").replace(f"lower {prop} ", f"lower {field} ")
     return message
-
-
-def _construct_id(name: str) -> str:
-    return "".join(part[:1].upper() + part[1:] for part in name.split("-")) + "Monitor"
 
 
 def build_monitoring_stacks(app: cdk.App, spec: GovernanceSpec) -> dict[str, cdk.Stack]:
