@@ -41,16 +41,7 @@ class Governance:
         self.spec = spec
         self.inventory = inventory
         self.prover = Prover(spec, inventory)
-        docs: list[dict[str, Any]] = []
-        for principal in inventory.principals:
-            for mode in (PERMISSIVE, STRICT):
-                for group in inventory.groups:
-                    layers = Layers(principal.identity, principal.boundary,
-                                    scp_levels(spec, inventory, principal.account), group.policy)
-                    for action in (CREATE_ACTION, UPDATE_ACTION):
-                        sim = layers.simulation(mode, action)
-                        docs += [p["policy"] for p in sim.get("identityPolicies", [])]
-        self.prover.lifecycle_domains(docs)
+        self.prover.lifecycle_domains(self.prover.all_documents())
 
     @classmethod
     def load(cls, spec_path: str | Path, inputs: list[str | Path]) -> Governance:

@@ -607,8 +607,8 @@ class Prover:
                         "line": policy.source.line}
         return dict(decisive)
 
-    def run(self) -> VerifyResult:
-        started = time.perf_counter()
+    def all_documents(self) -> list[dict[str, Any]]:
+        """Every policy of the inventory, materialized both ways: the source of the stage and status literals."""
         all_docs: list[dict[str, Any]] = []
         for principal in self.inventory.principals:
             for policy in [*principal.identity, *principal.boundary]:
@@ -618,7 +618,11 @@ class Prover:
         for group in self.inventory.groups:
             if group.policy is not None:
                 all_docs.append(materialize(group.policy.document, PERMISSIVE, group.policy.uncertain))
-        self.lifecycle_domains(all_docs)
+        return all_docs
+
+    def run(self) -> VerifyResult:
+        started = time.perf_counter()
+        self.lifecycle_domains(self.all_documents())
         for principal in self.inventory.principals:
             self.prove_principal(principal)
         found = {p.persona for p in self.inventory.principals if p.persona}
