@@ -152,3 +152,12 @@ def test_app_prints_a_construction_error_as_one_line_and_exits_1(tmp_path: Path)
     lines = done.stderr.strip().splitlines()
     assert lines[-1].startswith(f"{spec_file}: persona ")
     assert "managed policies" in lines[-1] and "split it into two personas" in lines[-1]
+
+
+def test_the_stackset_template_attaches_every_split_policy(wide: GovernanceSpec) -> None:
+    from modelgov.constructs.persona_stackset import persona_template
+    template = persona_template(wide, ["auditor"])
+    policies = {k for k, v in template["Resources"].items() if v["Type"] == "AWS::IAM::ManagedPolicy"}
+    role = next(v for v in template["Resources"].values() if v["Type"] == "AWS::IAM::Role")
+    assert len(policies) == 2
+    assert {ref["Ref"] for ref in role["Properties"]["ManagedPolicyArns"]} == policies
