@@ -88,6 +88,12 @@ class PolicySet:
     has_scps: bool = False
 
 
+SIMULATION_KEYS = frozenset({"request", "identityPolicies", "serviceControlPolicies", "resourceControlPolicies",
+                             "resourcePolicy", "permissionBoundaryPolicies", "sessionPolicy", "organization"})
+# iam-simulate inputs we do not model; a non-empty one is an error rather than silently ignored
+NOT_SIMULATED = frozenset({"vpcEndpointPolicies", "additionalSettings"})
+
+
 def _named_list(raw: Any, where: str, layer: str, errors: list[EngineError]) -> list[CompiledPolicy]:
     if raw is None:
         return []
@@ -135,6 +141,15 @@ def compile_policy_set(sim: Any) -> PolicySet:
                                      "$"))
         return ps
     errors = ps.errors
+    for key in sorted(set(sim) - SIMULATION_KEYS):
+        value = sim[key]
+        if key in NOT_SIMULATED:
+            if value:
+                errors.append(EngineError("E001", f"{key} are not simulated by modelgov; remove them or use "
+                                                  "iam-simulate for this case", key))
+        else:
+            errors.append(EngineError("E001", f"unknown simulation element {key!r}; elements are "
+                                              f"{', '.join(sorted(SIMULATION_KEYS))}", key))
     identity = _named_list(sim.get("identityPolicies", []), "identityPolicies", "identity", errors)
     ps.identity = Layer("identity", identity)
     ps.has_identity_policies = bool(sim.get("identityPolicies"))

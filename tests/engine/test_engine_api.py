@@ -130,3 +130,13 @@ def test_trace_marks_layers_that_do_not_apply_and_why() -> None:
     assert (layers["rcp:r-root"].result, layers["rcp:r-root"].note) == (
         "NotApplicable", "sagemaker does not support RCPs")
     assert "[rcp:r-root] NotApplicable (sagemaker does not support RCPs)" in result.explain()
+
+
+def test_unmodelled_or_misspelt_inputs_are_errors_not_silently_ignored() -> None:
+    base = {**policies(), "request": request("Production", "PendingApproval")}
+    assert simulate(base).decision == "Allowed"
+    endpoint = simulate({**base, "vpcEndpointPolicies": [{"name": "e", "policy": FULL}]})
+    assert (endpoint.decision, [e.location for e in endpoint.errors]) == ("ImplicitlyDenied", ["vpcEndpointPolicies"])
+    assert simulate({**base, "vpcEndpointPolicies": []}).decision == "Allowed"
+    typo = simulate({**base, "identityPolicy": []})
+    assert typo.errors[0].code == "E001" and "identityPolicy" in typo.errors[0].message
