@@ -103,6 +103,11 @@ def parse_operator(name: str) -> Operator:
                     if_exists=if_exists)
 
 
+def canonical_operator(name: str) -> str | None:
+    """The documented spelling of an operator written in another case (`stringequals` -> `StringEquals`)."""
+    return _BY_LOWER.get(name.lower()) if isinstance(name, str) else None
+
+
 def _explain_invalid(name: str) -> str:
     exact = _BY_LOWER.get(name.lower())
     if exact:

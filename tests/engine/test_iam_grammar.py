@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pytest
 
-from modelgov.policies.iam import POLICY_VERSIONS, VALID_OPERATORS, OperatorError, parse_operator
+from modelgov.policies.iam import POLICY_VERSIONS, VALID_OPERATORS, OperatorError, canonical_operator, parse_operator
 
 
 def test_parse_qualifier_base_and_if_exists() -> None:
@@ -48,3 +48,9 @@ def test_operator_set_size() -> None:
 
 def test_policy_versions() -> None:
     assert POLICY_VERSIONS == ("2012-10-17", "2008-10-17")
+
+
+def test_canonical_operator_suggests_the_documented_spelling() -> None:
+    assert canonical_operator("ForAnyvalue:stringequals") == "ForAnyValue:StringEquals"
+    assert canonical_operator("nullifexists") is None
+    assert canonical_operator("StringEqualz") is None
