@@ -106,16 +106,23 @@ def collect_keys(documents: Iterable[dict[str, Any]], action: str) -> dict[str, 
 
 def _string_witnesses(use: KeyUse) -> list[str]:
     out: list[str] = []
+    patterns: list[str] = []
     for base, value in sorted(use.comparisons):
         fam = family(base)
         if fam != "String":
             continue
         if "Like" in base:
+            patterns.append(value)
             out += [value.replace("*", "").replace("?", "x"), value.replace("*", "modelgovx").replace("?", "x")]
         else:
             out.append(value)
             if "IgnoreCase" in base:
                 out += [value.lower(), value.upper()]
+    # values in the overlap of two patterns ("Dev*" and "*Prod" -> "DevProd"), and literals that fill a pattern
+    fillers = [p.replace("*", "").replace("?", "x") for p in patterns] + [v for v in out if "*" not in v]
+    for pattern in patterns:
+        for filler in fillers:
+            out.append(pattern.replace("*", filler, 1).replace("*", "").replace("?", "x"))
     return out
 
 

@@ -145,3 +145,18 @@ def test_ram_share_with_read_permission_passes_and_default_permission_is_reporte
     _share(composition, [], permission=False)
     result = verify_stacks(composition.stacks(), composition.spec)
     assert any(n.code == "V006" and "default AWS managed permission" in n.message for n in result.unknowns)
+
+
+def test_pattern_overlaps_get_a_witness():
+    """Allow 'Dev*' minus Deny '*Prod': the proof must try a value in both ('DevProd'), not only each alone."""
+    doc = {"Statement": [
+        {"Effect": "Allow", "Action": "sagemaker:UpdateModelPackage", "Resource": "*",
+         "Condition": {"StringLike": {"aws:PrincipalTag/stage": "Dev*"}}},
+        {"Effect": "Deny", "Action": "sagemaker:UpdateModelPackage", "Resource": "*",
+         "Condition": {"StringLike": {"aws:PrincipalTag/stage": "*Prod"}}}]}
+    uses = collect_keys([doc], "sagemaker:UpdateModelPackage")
+    values = [v for v in values_for("aws:principaltag/stage", uses["aws:principaltag/stage"]) if isinstance(v, str)]
+    both = [v for v in values if v.startswith("Dev") and v.endswith("Prod")]
+    only_allow = [v for v in values if v.startswith("Dev") and not v.endswith("Prod")]
+    neither = [v for v in values if not v.startswith("Dev") and not v.endswith("Prod")]
+    assert both and only_allow and neither
