@@ -100,3 +100,26 @@ def expected(persona: Persona | None, cell: Cell, protected: Protected | None = 
     if cell.target is not None and not transition_allows(persona, cell.current, cell.target):
         return False
     return cell.approval is None or cell.approval in persona.approval_statuses
+
+
+def reason(persona: Persona | None, cell: Cell, protected: Protected | None = None,
+           unknown_identity: bool = False) -> str:
+    """Which spec rule decides the expectation, in the spec's own terms."""
+    if unknown_identity:
+        return "lifecycle.protected_* and approval decisions are reserved for approver personas"
+    if persona is None:
+        return "no persona: the spec grants it no lifecycle change"
+    where = f"personas[{persona.name}]"
+    if (protected is not None and not persona.approver and cell.current is not None
+            and cell.current[0].lower() in protected.stages):
+        return f"{where} is not an approver and the version sits in protected stage {cell.current[0]}"
+    parts: list[str] = []
+    if cell.target is not None:
+        granted = [i for i, t in enumerate(persona.transitions)
+                   if transition_allows(persona.model_copy(update={"transitions": [t]}), cell.current, cell.target)]
+        parts.append(f"{where}.transitions[{granted[0]}] {persona.transitions[granted[0]].from_stage}->"
+                     f"{cell.target[0]}" if granted else f"no transition of {where} leads there")
+    if cell.approval is not None:
+        parts.append(f"{where}.approval_statuses {'has' if cell.approval in persona.approval_statuses else 'lacks'}"
+                     f" {cell.approval}")
+    return "; ".join(parts)

@@ -33,7 +33,7 @@ from modelgov.policies.spec.models import ANY_STAGE, APPROVAL_STATUSES, NONE_STA
 
 from . import domain
 from .domain import ABSENT, KeyUse, Value
-from .expected import Cell, expected, protected_of
+from .expected import Cell, expected, protected_of, reason
 from .materialize import PERMISSIVE, STRICT, materialize
 from .model import Group, Inventory, Note, Policy, Principal
 from .result import MatrixEntry, VerifyResult, Violation
@@ -561,8 +561,10 @@ class Prover:
             same = "; ".join(f"same for {dim}: {', '.join(v)}" for dim, v in item.equivalents.items())
             approval = (f" with ModelApprovalStatus={item.cell.approval}"
                         if item.cell.approval and item.cell.target else "")
+            why = reason(persona, item.cell, self.protected, principal.protected_only)
             message = (f"{principal.label} ({who}): {item.cell.action} {label}{approval} is {item.decision}, the spec "
-                       f"expects {expected_text}" + (f" ({item.count} request classes)" if item.count > 1 else "")
+                       f"expects {expected_text} ({why})"
+                       + (f"; {item.count} request classes" if item.count > 1 else "")
                        + (f"; {same}" if same else ""))
             self.result.violations.append(Violation(
                 code=code, principal=principal.label, persona=principal.persona, label=label,
