@@ -31,7 +31,7 @@ PRINCIPALS = [
 ]
 ACTIONS = ["sagemaker:UpdateModelPackage", "sagemaker:CreateModelPackage", "sagemaker:DescribeModelPackage",
            "sagemaker:UpdateModelPackage", "sqs:SendMessage", "sts:AssumeRole", "kms:Decrypt",
-           "sts:GetCallerIdentity", "iam:PassRole"]
+           "sts:GetCallerIdentity", "iam:PassRole", "kms:DeleteAlias"]
 RESOURCES = {
     "sagemaker": [f"arn:aws:sagemaker:{REGION}:{{acct}}:model-package/churn/3",
                   f"arn:aws:sagemaker:{REGION}:{{acct}}:model-package/fraud/12",
@@ -39,6 +39,7 @@ RESOURCES = {
     "sqs": [f"arn:aws:sqs:{REGION}:{{acct}}:orders", f"arn:aws:sqs:{REGION}:{{acct}}:audit"],
     "sts:AssumeRole": ["arn:aws:iam::{acct}:role/Deployer", "arn:aws:iam::{acct}:role/ml/Trainer"],
     "kms:Decrypt": [f"arn:aws:kms:{REGION}:{{acct}}:key/1234abcd-12ab-34cd-56ef-1234567890ab"],
+    "kms:DeleteAlias": [f"arn:aws:kms:{REGION}:{{acct}}:alias/aws/s3", f"arn:aws:kms:{REGION}:{{acct}}:alias/ml"],
     "sts:GetCallerIdentity": ["*"],
     "iam:PassRole": ["arn:aws:iam::{acct}:role/aws-reserved/sso.amazonaws.com/AWSReservedSSO_Admin",
                      "arn:aws:iam::{acct}:role/ml/Trainer", "arn:aws:iam::{acct}:role/Deployer"],
@@ -48,7 +49,7 @@ ACTION_PATTERNS = {
                   "SageMaker:Describe*", "sagemaker:*", "sagemaker:CreateModel?ackage", "*", "s3:GetObject"],
     "sqs": ["sqs:SendMessage", "sqs:Send*", "sqs:*", "*", "SQS:sendmessage", "sagemaker:*"],
     "sts": ["sts:AssumeRole", "sts:Assume*", "sts:*", "*", "sts:GetCallerIdentity", "s3:GetObject"],
-    "kms": ["kms:Decrypt", "kms:*", "KMS:decrypt", "*", "kms:Encrypt"],
+    "kms": ["kms:Decrypt", "kms:*", "KMS:decrypt", "*", "kms:Encrypt", "kms:DeleteAlias", "kms:*Alias"],
     "iam": ["iam:PassRole", "iam:Pass*", "iam:*", "*", "sagemaker:*"],
 }
 RESOURCE_PATTERNS = {

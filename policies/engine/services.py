@@ -9,6 +9,8 @@ Sources:
   policies").
 - IAM: AWS managed policies and `aws-reserved` roles cannot be changed by customers
   (access_policies_managed-vs-inline.html).
+- KMS: aliases under `alias/aws/` belong to AWS managed keys and cannot be created, changed or deleted
+  (kms/latest/developerguide/kms-alias.html).
 """
 
 from __future__ import annotations
@@ -26,6 +28,9 @@ IMMUTABLE_ROLE_ACTIONS = frozenset({
     "iam:detachrolepolicy", "iam:passrole", "iam:putrolepermissionsboundary", "iam:putrolepolicy",
     "iam:tagrole", "iam:untagrole", "iam:updateassumerolepolicy", "iam:updaterole",
     "iam:updateroledescription"})
+
+
+_AWS_ALIAS_ACTIONS = frozenset({"kms:createalias", "kms:deletealias", "kms:updatealias"})
 
 
 def always_allowed(request: Request) -> bool:
@@ -49,11 +54,15 @@ def account_trust(request: Request, has_resource_policy: bool, account_level_all
 
 
 def immutable(request: Request) -> bool:
-    """AWS managed policies and aws-reserved roles: writes are implicitly denied whatever policies say."""
+    """AWS managed policies, aws-reserved roles and AWS aliases: writes are implicitly denied regardless."""
     parts = request.resource_parts
-    if parts is None or request.service != "iam":
+    if parts is None:
         return False
     resource = parts[5].lower()
+    if request.service == "kms":
+        return request.action_lower in _AWS_ALIAS_ACTIONS and resource.startswith("alias/aws/")
+    if request.service != "iam":
+        return False
     if request.action_lower in _IMMUTABLE_POLICY_ACTIONS and parts[4] == "aws" and resource.startswith("policy/"):
         return True
     return request.action_lower in IMMUTABLE_ROLE_ACTIONS and resource.startswith("role/aws-reserved/")

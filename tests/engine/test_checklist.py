@@ -401,6 +401,13 @@ def test_rule_29b_trust_and_key_policies_must_allow_even_in_one_account() -> Non
     assert decide(action="sts:GetCallerIdentity", resource="*", identity=deny_all) == "Allowed"
     reserved = f"arn:aws:iam::{ACCT}:role/aws-reserved/sso.amazonaws.com/AWSReservedSSO_Admin"
     assert decide(action="iam:PassRole", resource=reserved, identity=[ALLOW_ALL]) == "ImplicitlyDenied"
+    managed = "arn:aws:iam::aws:policy/AdministratorAccess"
+    assert decide(action="iam:CreatePolicyVersion", resource=managed, account="aws", identity=[ALLOW_ALL]) \
+        == "ImplicitlyDenied"
+    aws_alias = f"arn:aws:kms:us-east-1:{ACCT}:alias/aws/s3"
+    assert decide(action="kms:DeleteAlias", resource=aws_alias, identity=[ALLOW_ALL]) == "ImplicitlyDenied"
+    assert decide(action="kms:DeleteAlias", resource=aws_alias.replace("aws/s3", "mine"), identity=[ALLOW_ALL]) \
+        == "Allowed"
 
 
 def test_rule_30_resource_grants_versus_boundary_and_session_implicit_denies() -> None:
