@@ -18,6 +18,7 @@ from modelgov.policies.builders.personas import (
     build_trust_policy,
 )
 from modelgov.policies.spec import GovernanceSpec, Persona
+from modelgov.policies.spec.naming import construct_id
 
 PERSONA_TAG = "modelgov:persona"
 
@@ -31,10 +32,6 @@ _WILDCARD_REASONS = {
     "versions": "model versions are created at run time as model-package/<group>/<n>; the policy is scoped to "
                 "the spec's groups and every lifecycle statement carries stage and status conditions",
 }
-
-
-def _camel(name: str) -> str:
-    return "".join(part[:1].upper() + part[1:] for part in name.split("-"))
 
 
 class PersonaRoles(Construct):
@@ -76,7 +73,7 @@ class PersonaRoles(Construct):
         self.policy_sets: dict[str, list[iam.CfnManagedPolicy]] = {}
         self.boundaries: dict[str, iam.CfnManagedPolicy] = {}
         for persona in chosen:
-            cid = _camel(persona.name)
+            cid = construct_id(persona.name)
             documents = build_persona_policies(spec, persona, partition=partition, region=region, account=account)
             attached: list[iam.CfnManagedPolicy] = []
             for number, document in enumerate(documents, start=1):
