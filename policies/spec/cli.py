@@ -1,10 +1,11 @@
-"""`modelgov spec FILE`: validate a governance spec; exit 0 when valid, 2 when not."""
+"""`modelgov spec FILE`: validate a governance spec and that its policies fit AWS limits; exit 0 or 2."""
 
 from __future__ import annotations
 
 import argparse
 import sys
 
+from .buildable import build_problems
 from .loader import SpecError, load_spec
 
 
@@ -17,6 +18,13 @@ def run(args: argparse.Namespace) -> int:
         spec = load_spec(args.spec)
     except SpecError as err:
         print(err, file=sys.stderr)
+        return 2
+    refused = list(build_problems(spec))
+    if refused:
+        print(f"{args.spec}: {len(refused)} problem{'s' if len(refused) != 1 else ''} building the policies",
+              file=sys.stderr)
+        for path, message in refused:
+            print(f"  {args.spec}: {path}: {message}", file=sys.stderr)
         return 2
     transitions = sum(len(t.statuses) for p in spec.personas for t in p.transitions)
     print(f"{args.spec}: valid: {len(spec.personas)} personas, {transitions} allowed transitions, "

@@ -190,3 +190,14 @@ def test_fails_on_a_reserved_group_tag() -> None:
     text = EXAMPLE.replace("      team: risk-ml\n", "      aws:team: risk-ml\n")
     [problem] = _error(text).problems
     assert problem.path == "model_package_groups[1].tags.aws:team" and "reserved" in problem.message
+
+
+def test_cli_spec_reports_a_persona_whose_policies_cannot_fit(tmp_path: Path,
+                                                              capsys: pytest.CaptureFixture[str]) -> None:
+    groups = "".join(f"  - name: group-number-{i:03d}-with-a-long-name\n    description: g\n" for i in range(120))
+    text = EXAMPLE.replace("model_package_groups:\n", "model_package_groups:\n" + groups, 1)
+    path = tmp_path / "big.yaml"
+    path.write_text(text)
+    assert main(["spec", str(path)]) == 2
+    err = capsys.readouterr().err
+    assert "problem" in err and "personas[" in err and "data-scientist" in err
