@@ -18,7 +18,20 @@ def _statement(s: CompiledStatement, request: Request, has_pb: bool, with_princi
     principal = s.principal_match(request, has_pb) if with_principal else None
     conditions = tuple(c.explain(ctx) for c in s.conditions)
     applies = action and resource and (principal is None or principal != NONE) and all(c.matched for c in conditions)
-    return StatementTrace(s.policy, s.index, s.sid, s.effect, action, resource, principal, conditions, applies)
+    action_detail = f"{'NotAction' if s.not_action else 'Action'} {list(s.action_text)} vs {request.action}"
+    return StatementTrace(s.policy, s.index, s.sid, s.effect, action, resource, principal, conditions, applies,
+                          action_detail, _resource_detail(s, request))
+
+
+_VERDICT = {True: "matches", False: "no match", None: "policy variable without a value"}
+
+
+def _resource_detail(s: CompiledStatement, request: Request) -> str:
+    if s.resources is None:
+        return "no Resource element"
+    element = "NotResource" if s.not_resource else "Resource"
+    verdicts = ", ".join(f"{p.source}: {_VERDICT[p.match(request, request.context)]}" for p in s.resources)
+    return f"{element} vs {request.resource}: {verdicts}"
 
 
 def _layer(layer: Layer, request: Request, has_pb: bool, with_principal: bool, note: str = "",

@@ -140,8 +140,9 @@ class PrincipalSpec:
 
 
 class CompiledStatement:
-    __slots__ = ("policy", "layer", "index", "sid", "effect", "deny", "actions", "not_action", "resources",
-                 "not_resource", "principal", "not_principal", "conditions", "dynamic_resource", "_resource_cache")
+    __slots__ = ("policy", "layer", "index", "sid", "effect", "deny", "actions", "not_action", "action_text",
+                 "resources", "not_resource", "principal", "not_principal", "conditions", "dynamic_resource",
+                 "_resource_cache")
 
     def __init__(self, policy: str, layer: str, index: int, raw: dict[str, Any]):
         self.policy = policy
@@ -152,6 +153,7 @@ class CompiledStatement:
         self.deny = self.effect == "Deny"
         self.actions: Callable[[str], bool] = lambda a: True
         self.not_action = False
+        self.action_text: tuple[str, ...] = ()
         self.resources: list[ResourcePattern] | None = None
         self.not_resource = False
         self.principal: PrincipalSpec | None = None
@@ -292,7 +294,8 @@ def _compile_statement(policy: str, layer: str, index: int, raw: Any, variables:
         raise InputError("E010", "a statement needs exactly one of Action or NotAction")
     element = "Action" if "Action" in raw else "NotAction"
     stmt.not_action = element == "NotAction"
-    stmt.actions = _compile_actions(_strings(raw[element], element), layer)
+    stmt.action_text = tuple(_strings(raw[element], element))
+    stmt.actions = _compile_actions(list(stmt.action_text), layer)
     if "Resource" in raw and "NotResource" in raw:
         raise InputError("E010", "a statement takes Resource or NotResource, not both")
     if "Resource" in raw or "NotResource" in raw:

@@ -21,6 +21,8 @@ class StatementTrace:
     principal: str | None  # match kind for resource-policy statements, None elsewhere
     conditions: tuple[ConditionTrace, ...]
     applies: bool
+    action_detail: str = ""  # the Action/NotAction element as written
+    resource_detail: str = ""  # each Resource/NotResource entry with its verdict
 
 
 @dataclass(frozen=True)
@@ -56,8 +58,10 @@ def render(decision: str, blocked_by: list[str], errors: list[str], layers: list
             name = f"{st.policy}#{st.sid or st.index}"
             mark = "applies" if st.applies else "does not apply"
             lines.append(f"  {st.effect} {name}: {mark}")
-            checks = [f"action {'matches' if st.action else 'does not match'}",
-                      f"resource {'matches' if st.resource else 'does not match'}"]
+            checks = [f"action {'matches' if st.action else 'does not match'}"
+                      + ("" if st.action else f" ({st.action_detail})"),
+                      f"resource {'matches' if st.resource else 'does not match'}"
+                      + ("" if st.resource else f" ({st.resource_detail})")]
             if st.principal is not None:
                 checks.append(f"principal {st.principal}")
             lines.append("    " + "; ".join(checks))

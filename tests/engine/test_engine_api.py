@@ -140,3 +140,16 @@ def test_unmodelled_or_misspelt_inputs_are_errors_not_silently_ignored() -> None
     assert simulate({**base, "vpcEndpointPolicies": []}).decision == "Allowed"
     typo = simulate({**base, "identityPolicy": []})
     assert typo.errors[0].code == "E001" and "identityPolicy" in typo.errors[0].message
+
+
+def test_trace_says_which_action_and_resource_entries_failed() -> None:
+    sim = {**policies(), "request": request("Production", "PendingApproval")}
+    sim["identityPolicies"] = [{"name": "narrow", "policy": {"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "NotAction": "sagemaker:*", "Resource": [
+            "arn:aws:sagemaker:*:*:model-package/fraud/*",
+            "arn:aws:sagemaker:*:*:model-package/${aws:PrincipalTag/team}/*"]}]}}]
+    (statement,) = [t for t in simulate(sim).trace if t.layer == "identity"][0].statements
+    assert not statement.action and not statement.resource
+    assert statement.action_detail == "NotAction ['sagemaker:*'] vs sagemaker:UpdateModelPackage"
+    assert "model-package/fraud/*: no match" in statement.resource_detail
+    assert "${aws:PrincipalTag/team}/*: policy variable without a value" in statement.resource_detail
