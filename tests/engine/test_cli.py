@@ -72,3 +72,14 @@ def test_unreadable_input_exits_two(tmp_path: Path, capsys: pytest.CaptureFixtur
     assert f"{path}:2:" in err and "invalid JSON" in err
     assert main(["simulate", str(tmp_path / "missing.json")]) == 2
     assert "cannot read" in capsys.readouterr().err
+
+
+def test_docs_show_the_real_output_of_the_example(capsys: pytest.CaptureFixture[str]) -> None:
+    root = Path(__file__).resolve().parents[2]
+    docs = (root / "docs" / "engine.md").read_text(encoding="utf-8")
+    assert main(["simulate", str(root / "tests/fixtures/engine/example.json")]) == 0
+    for line in capsys.readouterr().out.splitlines():
+        assert line in docs
+    assert main(["simulate", str(root / "tests/fixtures/engine/example.json"), "--explain"]) == 0
+    case1 = capsys.readouterr().out.split("# case 1\n")[1].split("# case 2")[0].strip()
+    assert case1 in docs
