@@ -22,9 +22,10 @@ from . import domain
 from .assembly import load_inputs
 from .expected import Cell
 from .inventory import build_inventory
+from .layers import Layers, scp_levels
 from .materialize import PERMISSIVE, STRICT
 from .model import Inventory
-from .prove import ALLOWED, Layers, Prover, scp_levels
+from .prove import ALLOWED, Prover
 
 
 @dataclass(frozen=True)

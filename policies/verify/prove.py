@@ -13,7 +13,6 @@ from __future__ import annotations
 import itertools
 import json
 import time
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -29,13 +28,15 @@ from modelgov.policies.builders.lifecycle_keys import (
 from modelgov.policies.engine import prepare
 from modelgov.policies.engine.request import normalize_request
 from modelgov.policies.iam import catalog
-from modelgov.policies.spec.models import ANY_STAGE, APPROVAL_STATUSES, NONE_STAGE, GovernanceSpec, Persona
+from modelgov.policies.spec.models import APPROVAL_STATUSES, GovernanceSpec, Persona
 
 from . import domain
 from .domain import ABSENT, KeyUse, Value
+from .equivalence import principal_tests, resource_bits
 from .expected import Cell, expected, protected_of, reason
+from .layers import Layers, documents, scp_levels
 from .materialize import PERMISSIVE, STRICT, materialize
-from .model import Group, Inventory, Note, Policy, Principal
+from .model import Group, Inventory, Note, Principal
 from .result import MatrixEntry, VerifyResult, Violation
 
 ALLOWED = "Allowed"
@@ -43,189 +44,7 @@ UNKNOWN = "unknown"
 ERROR = "error"
 ACTIONS = (CREATE_ACTION, UPDATE_ACTION)
 LIFECYCLE = {k.lower(): k for k in (STAGE_KEY, STATUS_KEY, CURRENT_STAGE_KEY, CURRENT_STATUS_KEY, APPROVAL_KEY)}
-FULL_ACCESS: dict[str, Any] = {"Version": "2012-10-17",
-                               "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}
-DEFAULT_SCP = Policy("FullAWSAccess (attached by default)", FULL_ACCESS)
 DEFAULT_MAX_EVALUATIONS = 2_000_000
-INERT_ACTION = "sagemaker:ListModelPackageGroups"  # never one of ACTIONS
-
-
-def _as_list(value: Any) -> list[Any]:
-    if value is None:
-        return []
-    return value if isinstance(value, list) else [value]
-
-
-# -- organization: which SCPs sit on the path from the root to an account ---------------------------------------
-def scp_levels(spec: GovernanceSpec, inventory: Inventory, account: str) -> list[tuple[str, list[Policy]]]:
-    """Root -> OUs -> account, each with FullAWSAccess (attached by default) plus the template SCPs there.
-
-    Principals in the management account or outside the organization get no SCP layer at all.
-    """
-    org = spec.organization
-    if account == org.management_account:
-        return []
-    by_name = {ou.name: ou for ou in org.organizational_units}
-    by_id = {ou.id: ou for ou in org.organizational_units}
-    member = next((a for a in org.accounts if a.id == account), None)
-    if member is None and account != org.registry_account:
-        return []
-    chain: list[str] = []
-    ou_name = member.ou if member else None
-    while ou_name and ou_name != "root":
-        ou = by_name.get(ou_name) or by_id.get(ou_name)
-        if ou is None or ou.id in chain:
-            break
-        chain.insert(0, ou.id)
-        ou_name = ou.parent
-    return [(target, [DEFAULT_SCP, *inventory.scps.get(target, [])]) for target in [org.root_id, *chain, account]]
-
-
-# -- one principal, materialized per mode -----------------------------------------------------------------------
-@dataclass
-class Layers:
-    identity: list[Policy]
-    boundary: list[Policy]
-    scps: list[tuple[str, list[Policy]]]
-    resource: Policy | None
-    cache: dict[Any, Any] = field(default_factory=dict)  # shared by the Prover: policies repeat across layers
-
-    def policies(self) -> Iterable[Policy]:
-        yield from self.identity
-        yield from self.boundary
-        for _, level in self.scps:
-            yield from level
-        if self.resource is not None:
-            yield self.resource
-
-    def uncertain(self) -> bool:
-        from .intrinsics import is_unknown
-
-        def unsure(policy: Policy) -> bool:
-            key = ("unsure", id(policy))
-            if key not in self.cache:
-                self.cache[key] = bool(policy.uncertain) or is_unknown(policy.document)
-            return bool(self.cache[key])
-
-        return any(unsure(p) for p in self.policies())
-
-    def materialized(self, policy: Policy, mode: str) -> dict[str, Any]:
-        key = ("mat", id(policy), mode)
-        if key not in self.cache:
-            self.cache[key] = materialize(policy.document, mode, policy.uncertain)
-        return dict(self.cache[key])
-
-    def simulation(self, mode: str, action: str) -> dict[str, Any]:
-        def clean(policy: Policy, resource: bool = False) -> dict[str, Any]:
-            key = ("clean", id(policy), mode, action, resource)
-            if key not in self.cache:
-                self.cache[key] = _only_for(self.materialized(policy, mode), action, resource)
-            return dict(self.cache[key])
-
-        def named(policies: list[Policy]) -> list[dict[str, Any]]:
-            return [{"name": p.name, "policy": clean(p)} for p in policies]
-
-        sim: dict[str, Any] = {"identityPolicies": named(self.identity)}
-        if self.boundary:
-            sim["permissionBoundaryPolicies"] = named(self.boundary)
-        if self.scps:
-            sim["serviceControlPolicies"] = [{"orgIdentifier": target, "policies": named(level)}
-                                             for target, level in self.scps]
-        if self.resource is not None:
-            sim["resourcePolicy"] = clean(self.resource, resource=True)
-        return sim
-
-
-def _only_for(document: dict[str, Any], action: str, resource: bool = False) -> dict[str, Any]:
-    """Statements that cannot apply to `action` become an inert stand-in at the same index.
-
-    They cannot change a decision about `action`, and an engine error in one of them (a key the catalogue
-    lacks in an unrelated S3 statement, say) must not hide the proof; the index keeps decisive statements
-    pointing at the right place.
-    """
-    statements = []
-    for statement in _as_list(document.get("Statement")):
-        if isinstance(statement, dict) and not domain.action_matches(statement, action):
-            inert = {"Effect": statement.get("Effect", "Allow"), "Action": INERT_ACTION, "Resource": "*"}
-            if "Sid" in statement:
-                inert["Sid"] = statement["Sid"]
-            if "Principal" in statement or "NotPrincipal" in statement:
-                inert["Principal"] = {"AWS": "arn:aws:iam::000000000000:root"}
-            statements.append(inert)
-        else:
-            statements.append(statement)
-    if not statements:  # every statement dropped as unknown: a policy that grants nothing
-        inert = {"Effect": "Allow", "Action": INERT_ACTION, "Resource": "*"}
-        statements.append({**inert, "Principal": {"AWS": "arn:aws:iam::000000000000:root"}} if resource else inert)
-    return {**document, "Statement": statements}
-
-
-def _documents(sim: dict[str, Any]) -> list[dict[str, Any]]:
-    docs = [p["policy"] for p in sim.get("identityPolicies", [])]
-    docs += [p["policy"] for p in sim.get("permissionBoundaryPolicies", [])]
-    for level in sim.get("serviceControlPolicies", []):
-        docs += [p["policy"] for p in level["policies"]]
-    if "resourcePolicy" in sim:
-        docs.append(sim["resourcePolicy"])
-    return docs
-
-
-def _resource_bits(docs: list[dict[str, Any]], action: str, arn: str) -> tuple[bool, ...]:
-    """Whether each applicable statement's Resource/NotResource covers the ARN."""
-    bits: list[bool] = []
-    for doc in docs:
-        for statement in _as_list(doc.get("Statement")):
-            if not isinstance(statement, dict) or not domain.action_matches(statement, action):
-                continue
-            if "Resource" in statement:
-                bits.append(any(isinstance(r, str) and domain._glob(r, arn) for r in _as_list(statement["Resource"])))
-            elif "NotResource" in statement:
-                bits.append(not any(isinstance(r, str) and domain._glob(r, arn)
-                                    for r in _as_list(statement["NotResource"])))
-            else:
-                bits.append(True)
-    return tuple(bits)
-
-
-def _arn_like(pattern: str, arn: str) -> bool:
-    """ArnLike: the five colon-separated fields and the resource part match separately."""
-    p, a = pattern.split(":", 5), arn.split(":", 5)
-    if len(p) != 6 or len(a) != 6:
-        return domain._glob(pattern, arn)
-    return all(domain._glob(x, y) for x, y in zip(p, a, strict=True))
-
-
-def _principal_tests(document: dict[str, Any], arn: str) -> list[bool]:
-    """The answers a document gives about one principal ARN: aws:PrincipalArn comparisons and Principal values."""
-    out: list[bool] = []
-    for statement in _as_list(document.get("Statement")):
-        if not isinstance(statement, dict):
-            continue
-        for operator, block in (statement.get("Condition") or {}).items():
-            if not isinstance(block, dict):
-                continue
-            base = domain.split_operator(str(operator))[1]
-            for key, values in block.items():
-                if str(key).lower() != "aws:principalarn":
-                    continue
-                texts = [str(v) for v in _as_list(values)]
-                # values are ORed (negated operators negate the same OR), so one answer per block decides
-                if base.startswith("Arn"):
-                    out.append(any(_arn_like(t, arn) for t in texts))
-                elif "IgnoreCase" in base:
-                    out.append(any(t.lower() == arn.lower() for t in texts))
-                elif "Like" in base:
-                    out.append(any(domain._glob(t, arn) for t in texts))
-                elif base.startswith("String"):
-                    out.append(arn in texts)
-                else:
-                    out.append(False)
-                    out += [t == arn for t in texts]  # an operator we do not model: no merging by value
-        for element in ("Principal", "NotPrincipal"):
-            principal = statement.get(element)
-            values = principal.get("AWS") if isinstance(principal, dict) else principal
-            out.append(any(isinstance(v, str) and (v == "*" or _arn_like(v, arn)) for v in _as_list(values)))
-    return out
 
 
 @dataclass
@@ -339,12 +158,12 @@ class Prover:
         for group in self.inventory.groups:
             layers = layers_of[group.name]
             sims = {mode: layers.simulation(mode, action) for mode in modes}
-            docs = [d for s in sims.values() for d in _documents(s)]
+            docs = [d for s in sims.values() for d in documents(s)]
             arn = group.version_arn
             resource_doc = json.dumps(sims[modes[0]].get("resourcePolicy"), sort_keys=True)
             resource_doc = resource_doc.replace(group.arn, "<group>").replace(
                 arn.rsplit("/", 1)[0], "<versions>")
-            key = (group.account, group.region, group.partition, resource_doc, _resource_bits(docs, action, arn))
+            key = (group.account, group.region, group.partition, resource_doc, resource_bits(docs, action, arn))
             if key in classes:
                 classes[key].members.append(group.name)
                 continue
@@ -376,7 +195,7 @@ class Prover:
                     continue
                 seen.add(id(policy))
                 for mode in modes:
-                    arn_tests += _principal_tests(layers.materialized(policy, mode), principal.arn)
+                    arn_tests += principal_tests(layers.materialized(policy, mode), principal.arn)
         return (principal.kind, principal.account, principal.protected_only, text, tuple(arn_tests),
                 tuple(modes))
 
@@ -651,4 +470,4 @@ def prove(spec: GovernanceSpec, inventory: Inventory, max_evaluations: int = DEF
     return Prover(spec, inventory, max_evaluations, actions, approval).run()
 
 
-__all__ = ["ANY_STAGE", "NONE_STAGE", "prove", "scp_levels"]
+__all__ = ["ALLOWED", "Layers", "Prover", "prove", "scp_levels"]

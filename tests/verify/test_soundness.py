@@ -14,7 +14,8 @@ from modelgov.policies.verify import verify_stacks
 from modelgov.policies.verify.assertions import Governance
 from modelgov.policies.verify.expected import Cell, expected
 from modelgov.policies.verify.inventory import build_inventory
-from modelgov.policies.verify.prove import ALLOWED, Layers, scp_levels
+from modelgov.policies.verify.layers import Layers, scp_levels
+from modelgov.policies.verify.prove import ALLOWED
 
 from .conftest import Composition, spec
 
