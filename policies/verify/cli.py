@@ -16,7 +16,7 @@ from modelgov.policies.spec import SpecError, load_spec
 
 from . import AssemblyError, verify
 from .prove import ACTIONS, DEFAULT_MAX_EVALUATIONS
-from .reports import RENDERERS
+from .render import RENDERERS
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:

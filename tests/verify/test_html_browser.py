@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from modelgov.policies.verify import verify_stacks
-from modelgov.policies.verify.reports import render_html
+from modelgov.policies.verify.render import render_html
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",

@@ -11,7 +11,7 @@ import pytest
 
 from modelgov.policies.cli import main
 from modelgov.policies.verify import verify_stacks
-from modelgov.policies.verify.reports import render_json, render_junit, render_sarif, render_text
+from modelgov.policies.verify.render import render_json, render_junit, render_sarif, render_text
 
 REPO = Path(__file__).resolve().parents[2]
 SARIF_SCHEMA = REPO / "tests" / "fixtures" / "sarif" / "sarif-schema-2.1.0.json"
