@@ -20,6 +20,8 @@ from modelgov.policies.builders.personas import (
 from modelgov.policies.spec import GovernanceSpec, Persona
 from modelgov.policies.spec.naming import construct_id
 
+from .nag import nag_text
+
 PERSONA_TAG = "modelgov:persona"
 
 # cdk-nag AwsSolutions-IAM5 flags every wildcard; these are the ones the persona documents need.
@@ -158,17 +160,5 @@ def _acknowledge_wildcards(policy: iam.CfnManagedPolicy) -> None:
     for resource in sorted(resources):
         if resource.endswith("/*"):
             finding = cdk.Stack.of(policy).resolve(resource)
-            validations.acknowledge(cdk.Acknowledgment(id=f"AwsSolutions-IAM5[Resource::{_nag_text(finding)}]",
+            validations.acknowledge(cdk.Acknowledgment(id=f"AwsSolutions-IAM5[Resource::{nag_text(finding)}]",
                                                        reason=_WILDCARD_REASONS["versions"]))
-
-
-def _nag_text(value: object) -> str:
-    """How cdk-nag prints a resolved value: Fn::Join flattened, Ref AWS::Partition as <AWS::Partition>."""
-    if isinstance(value, str):
-        return value
-    if isinstance(value, dict) and "Fn::Join" in value:
-        separator, parts = value["Fn::Join"]
-        return str(separator).join(_nag_text(p) for p in parts)
-    if isinstance(value, dict) and "Ref" in value:
-        return f"<{value['Ref']}>"
-    return str(value)

@@ -19,6 +19,7 @@ from modelgov.policies.builders.ram_permission import promoted_permission_name
 
 from .handler_code import RUNTIME, handler_code
 from .model_package_group import IModelPackageGroup
+from .nag import nag_text
 
 PROMOTION_ACTIONS = [
     "ram:GetResourceShareAssociations", "ram:GetResourceShares", "ram:ListResourceSharePermissions",
@@ -65,10 +66,10 @@ def crhelper_function(scope: Construct, id: str, *, handler: str, function_name:
     function_cfn.add_override("DependsOn", [stack.get_logical_id(policy_cfn)])
     acks = [
         cdk.Acknowledgment(id="AwsSolutions-IAM5[Resource::*]", reason=reason),
-        cdk.Acknowledgment(id=f"AwsSolutions-IAM5[Resource::{_nag_text(stack.resolve(rules_arn))}]",
+        cdk.Acknowledgment(id=f"AwsSolutions-IAM5[Resource::{nag_text(stack.resolve(rules_arn))}]",
                            reason="crhelper names its polling rule after the logical id plus a random suffix, so "
                                   "the rule name is not known before the first poll"),
-        cdk.Acknowledgment(id=f"AwsSolutions-IAM5[Resource::{_nag_text(stack.resolve(log_group.log_group_arn))}]",
+        cdk.Acknowledgment(id=f"AwsSolutions-IAM5[Resource::{nag_text(stack.resolve(log_group.log_group_arn))}]",
                            reason="log streams are created per Lambda instance inside this function's own group"),
     ]
     cdk.Validations.of(policy).acknowledge(*acks)
@@ -76,20 +77,6 @@ def crhelper_function(scope: Construct, id: str, *, handler: str, function_name:
         id="AwsSolutions-L1",
         reason="handler_code.RUNTIME pins Python 3.12 for every modelgov handler and its vendored crhelper"))
     return function
-
-
-def _nag_text(value: object) -> str:
-    """How cdk-nag prints a resolved value: Fn::Join flattened, Ref X as <X>, Fn::GetAtt [X, Y] as <X.Y>."""
-    if isinstance(value, str):
-        return value
-    if isinstance(value, dict) and "Fn::Join" in value:
-        separator, parts = value["Fn::Join"]
-        return str(separator).join(_nag_text(p) for p in parts)
-    if isinstance(value, dict) and "Ref" in value:
-        return f"<{value['Ref']}>"
-    if isinstance(value, dict) and "Fn::GetAtt" in value:
-        return "<" + ".".join(map(str, value["Fn::GetAtt"])) + ">"
-    return str(value)
 
 
 class RamPromotion(Construct):

@@ -11,6 +11,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from ..findings.paths import format_path as format_path  # re-exported for the lint modules
+
 Kind = Literal["object", "array", "string", "number", "bool", "null", "invalid"]
 PathPart = str | int
 
@@ -84,14 +86,3 @@ def as_list(node: Node | None) -> list[Node]:
     if node.kind == "array":
         return list(node.items)
     return [node]
-
-
-def format_path(parts: tuple[PathPart, ...] | list[PathPart]) -> str:
-    """('Statement', 2, 'Condition', 'Null') -> Statement[2].Condition.Null"""
-    out = ""
-    for part in parts:
-        if isinstance(part, int):
-            out += f"[{part}]"
-        else:
-            out += f".{part}" if out else str(part)
-    return out

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -10,6 +9,7 @@ from typing import Any
 import yaml
 from pydantic import ValidationError
 
+from ..findings.paths import format_path
 from .models import GovernanceSpec
 from .semantics import check_references
 
@@ -44,17 +44,6 @@ class SpecError(ValueError):
         count = len(self.problems)
         head = f"{self.file}: {count} problem{'s' if count != 1 else ''} in the governance spec"
         return "\n".join([head, *(f"  {p.render(self.file)}" for p in self.problems)])
-
-
-def format_path(parts: Sequence[str | int]) -> str:
-    """Render ('personas', 2, 'transitions', 0, 'to') as personas[2].transitions[0].to."""
-    out = ""
-    for part in parts:
-        if isinstance(part, int):
-            out += f"[{part}]"
-        else:
-            out += f".{part}" if out else str(part)
-    return out
 
 
 class _MarkedLoader(yaml.SafeLoader):
