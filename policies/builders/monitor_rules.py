@@ -60,7 +60,7 @@ class Violation:
 
 @dataclass(frozen=True)
 class Schedule:
-    """A parsed schedule expression. period_seconds bounds MaxRuntimeInSeconds; NOW runs once."""
+    """A parsed schedule expression. period_seconds (the shortest gap between runs) bounds MaxRuntimeInSeconds."""
 
     expression: str
     kind: Literal["hourly", "daily", "every_n_hours", "now"]
@@ -139,9 +139,23 @@ def parse_schedule(expression: str) -> Schedule | None:
     if match := _DAILY.match(expression):
         return Schedule(expression, "daily", DAY, start_hour=int(match["hour"]))
     if match := _EVERY.match(expression):
-        rate = int(match["rate"])
-        return Schedule(expression, "every_n_hours", rate * HOUR, start_hour=int(match["hour"]), rate_hours=rate)
+        rate, start = int(match["rate"]), int(match["hour"])
+        gap = shortest_gap_hours(list(range(start, 24, rate)))
+        return Schedule(expression, "every_n_hours", gap * HOUR, start_hour=start, rate_hours=rate)
     return None
+
+
+def shortest_gap_hours(hours: Sequence[int]) -> int:
+    """Fewest hours between two consecutive runs, the wrap past midnight included (24 - last + first).
+
+    Increments restart at H every day, so cron(0 0/5 ? * * *) runs at 0, 5, 10, 15 and 20: the 20:00 run
+    has only 4 hours before the 00:00 one, and that gap, not N, bounds MaxRuntimeInSeconds.
+    """
+    ordered = sorted(set(hours))
+    if len(ordered) < 2:
+        return 24
+    gaps = [b - a for a, b in zip(ordered, ordered[1:], strict=False)]
+    return min([*gaps, 24 - ordered[-1] + ordered[0]])
 
 
 def parse_offset(value: str) -> int | None:
@@ -156,7 +170,8 @@ def parse_offset(value: str) -> int | None:
 
 
 def max_runtime_limit(monitor_type: str, schedule: Schedule) -> int:
-    """Largest MaxRuntimeInSeconds the cadence allows: the period, half of it for model quality and bias."""
+    """Largest MaxRuntimeInSeconds the cadence allows: the shortest gap between runs, half of it for model
+    quality and bias."""
     period = min(schedule.period_seconds, MAX_RUNTIME)
     if schedule.kind != "now" and monitor_type in HALF_PERIOD_TYPES:
         return period // 2

@@ -375,3 +375,33 @@ def test_every_code_is_catalogued() -> None:
     }
     for code in every:
         assert catalogue()[code].severity == "error"
+
+
+@pytest.mark.parametrize(
+    ("expression", "period"),
+    [
+        ("cron(0 0/5 ? * * *)", 4 * 3600),  # 0, 5, 10, 15, 20: 20:00 -> 00:00 is 4 h
+        ("cron(0 1/5 ? * * *)", 4 * 3600),  # 1 ... 21: 21:00 -> 01:00 is 4 h
+        ("cron(0 0/7 ? * * *)", 3 * 3600),  # 0, 7, 14, 21: 21:00 -> 00:00 is 3 h
+        ("cron(0 17/12 ? * * *)", 86400),  # 17 only: once a day
+        ("cron(0 0/24 ? * * *)", 86400),
+        ("cron(0 2/12 ? * * *)", 12 * 3600),
+    ],
+)
+def test_every_n_hours_period_is_the_shortest_gap_across_midnight(expression: str, period: int) -> None:
+    schedule = parse_schedule(expression)
+    assert schedule is not None and schedule.period_seconds == period
+
+
+def test_fails_runtime_longer_than_the_gap_across_midnight() -> None:
+    props = replace(BASE["DataQuality"], schedule_expression="cron(0 0/5 ? * * *)", max_runtime_seconds=18000)
+    [violation] = check_monitor(props)
+    assert (violation.code, violation.value) == ("C313", 18000)
+    assert "1 to 14400 seconds" in violation.message()
+
+
+def test_model_quality_runtime_is_half_the_gap_across_midnight() -> None:
+    schedule = parse_schedule("cron(0 0/5 ? * * *)")
+    assert schedule is not None and max_runtime_limit("ModelQuality", schedule) == 7200
+    props = replace(BASE["ModelQuality"], schedule_expression="cron(0 0/5 ? * * *)", max_runtime_seconds=7201)
+    assert [(v.code, v.value) for v in check_monitor(props)] == [("C313", 7201)]
