@@ -8,7 +8,8 @@ is a no-op: leaving a share is the owner's decision (DisassociateResourceShare).
 
 Properties: OwnerAccount (12 digits), ModelPackageGroupArns (list), ResourceShareName (optional),
 TimeoutSeconds (default 900). Attribute: VisibleGroups (count).
-Clients are created on first use (keeps the cold import small); tests put stubbed clients in `_clients`.
+crhelper (which imports boto3), clients and the CfnResource are loaded on first use (keeps the cold
+import small); tests put stubbed clients in `_clients`.
 """
 
 from __future__ import annotations
@@ -17,8 +18,6 @@ import hashlib
 import logging
 import re
 import time
-
-from crhelper import CfnResource
 
 logger = logging.getLogger(__name__)
 
@@ -159,6 +158,8 @@ def _delete(event, _context):
 def _get_helper():
     global _helper
     if _helper is None:
+        from crhelper import CfnResource  # imports boto3: keep it out of the cold import
+
         helper = CfnResource(json_logging=False, log_level="INFO", boto_level="ERROR", polling_interval=1,
                              sleep_on_delete=5)
         helper.create(_start)

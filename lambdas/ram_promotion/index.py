@@ -8,7 +8,8 @@ share of the group reads featureSet STANDARD. Delete is a no-op: a promoted shar
 
 Properties: ModelPackageGroupArn, PermissionName (1-36 of letters, digits, '_', '.', '-'),
 TimeoutSeconds (default 900). Attributes: ResourceShareArns (comma-separated), PermissionName.
-Clients are created on first use (keeps the cold import small); tests put stubbed clients in `_clients`.
+crhelper (which imports boto3), clients and the CfnResource are loaded on first use (keeps the cold
+import small); tests put stubbed clients in `_clients`.
 """
 
 from __future__ import annotations
@@ -17,8 +18,6 @@ import hashlib
 import logging
 import re
 import time
-
-from crhelper import CfnResource
 
 logger = logging.getLogger(__name__)
 
@@ -195,6 +194,8 @@ def _delete(event, _context):
 def _get_helper():
     global _helper
     if _helper is None:
+        from crhelper import CfnResource  # imports boto3: keep it out of the cold import
+
         helper = CfnResource(json_logging=False, log_level="INFO", boto_level="ERROR", polling_interval=1,
                              sleep_on_delete=5)
         helper.create(_start)

@@ -4,6 +4,7 @@ handler(event, context) entry point, and nothing created at import (clients and 
 from __future__ import annotations
 
 import ast
+import subprocess
 import sys
 from pathlib import Path
 
@@ -37,3 +38,14 @@ def test_import_creates_no_client_and_no_cfn_resource(name: str, load_handler, m
     module = load_handler(name)
     assert (module._helper, module._clients, created) == (None, {}, [])
     assert callable(module.handler)
+
+
+@pytest.mark.parametrize("name", HANDLERS)
+def test_cold_import_loads_neither_crhelper_nor_boto3(name: str) -> None:
+    """crhelper imports boto3 (most of a cold start); both must wait for the first invocation."""
+    child = ("import importlib.util, sys\n"
+             f"spec = importlib.util.spec_from_file_location('index', {str(LAMBDAS / name / 'index.py')!r})\n"
+             "spec.loader.exec_module(importlib.util.module_from_spec(spec))\n"
+             "print(sorted(m for m in ('crhelper', 'boto3', 'botocore') if m in sys.modules))\n")
+    out = subprocess.run([sys.executable, "-c", child], check=True, capture_output=True, text=True)
+    assert out.stdout.strip() == "[]"
