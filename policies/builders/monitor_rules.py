@@ -420,15 +420,25 @@ def _check_paths(p: MonitorInput, known: Callable[[object], bool]) -> Iterator[V
                 f"an absolute path under {LOCAL_PATH_ROOT}",
                 f"use e.g. {LOCAL_PATH_ROOT}input/endpoint (note the leading slash)",
             )
-        elif normal in seen:
+        elif clash := _overlapping(normal, seen):
             yield Violation(
                 "C322",
                 prop,
                 value,
-                f"a path distinct from {seen[normal]}",
-                "give the input and the output different local paths",
+                f"a path distinct from {seen[clash]} ({clash}) and neither inside the other",
+                "give the input and the output separate local paths, e.g. /opt/ml/processing/input and "
+                "/opt/ml/processing/output",
             )
-        seen.setdefault(normal, prop)
+        else:
+            seen[normal] = prop
+
+
+def _overlapping(path: str, seen: dict[str, str]) -> str | None:
+    """A path already used that equals `path` or contains it (or lies inside it): the container mounts clash."""
+    for other in seen:
+        if path == other or path.startswith(other + "/") or other.startswith(path + "/"):
+            return other
+    return None
 
 
 def _check_uris(p: MonitorInput, known: Callable[[object], bool]) -> Iterator[Violation]:

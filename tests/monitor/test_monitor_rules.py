@@ -405,3 +405,24 @@ def test_model_quality_runtime_is_half_the_gap_across_midnight() -> None:
     assert schedule is not None and max_runtime_limit("ModelQuality", schedule) == 7200
     props = replace(BASE["ModelQuality"], schedule_expression="cron(0 0/5 ? * * *)", max_runtime_seconds=7201)
     assert [(v.code, v.value) for v in check_monitor(props)] == [("C313", 7201)]
+
+
+@pytest.mark.parametrize(
+    ("input_path", "output_path"),
+    [
+        ("/opt/ml/processing/x", "/opt/ml/processing/x/y"),
+        ("/opt/ml/processing/x/y/", "/opt/ml/processing/x"),
+    ],
+)
+def test_fails_nested_local_paths(input_path: str, output_path: str) -> None:
+    props = replace(BASE["DataQuality"], input_local_path=input_path, output_local_path=output_path)
+    [violation] = check_monitor(props)
+    assert (violation.code, violation.prop) == ("C322", "output_local_path")
+    assert "neither inside the other" in violation.message()
+
+
+def test_sibling_local_paths_sharing_a_name_prefix_pass() -> None:
+    props = replace(
+        BASE["DataQuality"], input_local_path="/opt/ml/processing/x", output_local_path="/opt/ml/processing/xy"
+    )
+    assert check_monitor(props) == []
