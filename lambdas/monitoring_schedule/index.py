@@ -7,12 +7,16 @@ defects fixed (../shared/research/seed-model-monitor.md §4.2):
 - Create calls CreateMonitoringSchedule, then polls until Scheduled (Failed or Stopped fail with the
   service's FailureReason); a create the service refused answers FAILED with a marker id, so the Delete
   CloudFormation sends next never touches a schedule of that name that someone else owns;
+- every property is validated before the first SageMaker call, so a bad value never leaves a schedule;
 - Update takes (event, context): a new ScheduleName creates the new schedule and returns its name, so
-  CloudFormation deletes the old one; otherwise UpdateMonitoringSchedule (and tag changes), polled again;
+  CloudFormation deletes the old one; if that replacement then fails, times out or vanishes, it is
+  deleted here (CloudFormation keeps the old id and would never delete it); otherwise
+  UpdateMonitoringSchedule (and tag changes), polled again;
+- a throttled describe while polling waits for the next poll, until PollTimeoutSeconds;
 - Delete goes by the physical id, treats ResourceNotFound as done and waits until the schedule is gone;
 - RecordPreprocessorSourceUri and PostAnalyticsProcessorSourceUri each map to their own field;
 - compute, runtime, KMS, VPC and network settings are properties (CloudFormation sends strings; they are
-  coerced), and a named job definition (MonitoringJobDefinitionName + MonitoringType) is preferred over
+  coerced), and a named job definition (MonitoringJobDefinitionName + a required MonitoringType) is preferred over
   the inline definition, which the service accepts for data quality only.
 
 Only the standard library at import: boto3 and crhelper load on the first invocation (cold import stays
@@ -41,6 +45,8 @@ THROTTLING = {
     "RequestLimitExceeded",
 }
 RETRIES = 5
+MONITORING_TYPES = ("DataQuality", "ModelQuality", "ModelBias", "ModelExplainability")
+NOT_FOUND = ("ResourceNotFound", "ResourceNotFoundException")
 DEFAULT_POLL_TIMEOUT = 1800
 DELETE_WAIT_LIMIT = 600
 
@@ -65,24 +71,24 @@ def _error_code(error: Exception) -> str:
     return str(response.get("Error", {}).get("Code", ""))
 
 
-def _call(operation: str, **params: Any) -> Any:
+def _call(operation: str, *, retries: int = RETRIES, **params: Any) -> Any:
     """Call SageMaker, retrying throttling with exponential backoff (1, 2, 4, 8 s) before giving up."""
-    for attempt in range(RETRIES):
+    for attempt in range(retries):
         try:
             return getattr(_sagemaker(), operation)(**params)
         except Exception as error:
-            if _error_code(error) not in THROTTLING or attempt == RETRIES - 1:
+            if _error_code(error) not in THROTTLING or attempt == retries - 1:
                 raise
             logger.warning("%s throttled, retrying (attempt %d)", operation, attempt + 1)
             _sleep(2**attempt)
     raise AssertionError("unreachable")
 
 
-def _describe(name: str) -> dict[str, Any] | None:
+def _describe(name: str, retries: int = RETRIES) -> dict[str, Any] | None:
     try:
-        return dict(_call("describe_monitoring_schedule", MonitoringScheduleName=name))
+        return dict(_call("describe_monitoring_schedule", retries=retries, MonitoringScheduleName=name))
     except Exception as error:
-        if _error_code(error) in ("ResourceNotFound", "ResourceNotFoundException"):
+        if _error_code(error) in NOT_FOUND:
             return None
         raise
 
@@ -137,7 +143,13 @@ def _tags(props: dict[str, Any]) -> dict[str, str]:
     raw = props.get("Tags") or []
     if isinstance(raw, dict):
         return {str(k): str(v) for k, v in raw.items()}
-    return {str(tag["Key"]): str(tag["Value"]) for tag in raw}
+    try:
+        return {str(tag["Key"]): str(tag["Value"]) for tag in raw}
+    except (KeyError, TypeError):
+        raise PropertyError(
+            f"Custom::MonitoringSchedule property Tags is {raw!r}: allowed a list of {{Key, Value}} or a map; "
+            "write each tag as Key and Value"
+        ) from None
 
 
 def _schedule_name(props: dict[str, Any]) -> str:
@@ -157,8 +169,16 @@ def schedule_config(props: dict[str, Any]) -> dict[str, Any]:
             schedule[key] = str(props[key])
     config: dict[str, Any] = {"ScheduleConfig": schedule}
     if props.get("MonitoringJobDefinitionName"):
+        # A named definition of another type under a defaulted DataQuality type fails only at run time.
+        named_type = props.get("MonitoringType")
+        if named_type not in MONITORING_TYPES:
+            raise PropertyError(
+                f"Custom::MonitoringSchedule property MonitoringType is {named_type!r} with "
+                f"MonitoringJobDefinitionName: allowed {', '.join(MONITORING_TYPES)}; set the type of the "
+                "named job definition"
+            )
         config["MonitoringJobDefinitionName"] = str(props["MonitoringJobDefinitionName"])
-        config["MonitoringType"] = str(props.get("MonitoringType") or "DataQuality")
+        config["MonitoringType"] = str(named_type)
         return config
     monitoring_type = str(props.get("MonitoringType") or "DataQuality")
     if monitoring_type != "DataQuality":
@@ -272,15 +292,27 @@ def _owned(name: str, event: dict[str, Any]) -> bool:
     return any(t.get("Key") == OWNER_TAG and t.get("Value") == _owner(event) for t in tags)
 
 
+def _poll_timeout(props: dict[str, Any]) -> int:
+    return _int(props, "PollTimeoutSeconds", DEFAULT_POLL_TIMEOUT, 60, 3600)
+
+
 def _arm_deadline(props: dict[str, Any]) -> None:
-    timeout = _int(props, "PollTimeoutSeconds", DEFAULT_POLL_TIMEOUT, 60, 3600)
-    _get_helper().Data["PollDeadline"] = _now() + timeout
+    _get_helper().Data["PollDeadline"] = _now() + _poll_timeout(props)
+
+
+def validate(props: dict[str, Any]) -> str:
+    """Every property, before any SageMaker call: a bad value never leaves a schedule behind. Returns the name."""
+    name = _schedule_name(props)
+    schedule_config(props)
+    _tags(props)
+    _poll_timeout(props)
+    return name
 
 
 def create(event: dict[str, Any], context: Any) -> None:
     helper = _get_helper()
     try:
-        name = _schedule_name(event["ResourceProperties"])
+        name = validate(event["ResourceProperties"])
         _start(event, name)
     except Exception:
         # CloudFormation answers a FAILED create with a Delete of the id we return: a marker, so the Delete
@@ -292,7 +324,7 @@ def create(event: dict[str, Any], context: Any) -> None:
 
 def update(event: dict[str, Any], context: Any) -> None:
     props, old = event["ResourceProperties"], event.get("OldResourceProperties", {})
-    name, physical = _schedule_name(props), str(event["PhysicalResourceId"])
+    name, physical = validate(props), str(event["PhysicalResourceId"])
     # A stack moving from the seed's handler carries crhelper's random id (never a schedule name) for a
     # schedule that exists under ScheduleName: adopt it in place. The new physical id makes CloudFormation
     # send a Delete for the random id, which names no schedule and is a no-op.
@@ -305,6 +337,9 @@ def update(event: dict[str, Any], context: Any) -> None:
     if name != physical and not migrating:
         logger.info("ScheduleName changed from %s to %s: replacing", physical, name)
         _start(event, name)
+        # CloudFormation keeps the old physical id when this update fails and never deletes the new name:
+        # poll must remove the replacement on every failure path.
+        _get_helper().Data["Replacement"] = name
     else:
         if migrating:  # claim it first: the role may change only schedules that carry its owner tag
             _update_tags(name, {}, {OWNER_TAG: _owner(event)})
@@ -331,25 +366,65 @@ def _update_tags(name: str, old: dict[str, str], new: dict[str, str]) -> None:
 
 
 def poll(event: dict[str, Any], context: Any) -> str | None:
-    """Pending: keep polling; Scheduled: done (physical id = name); Failed/Stopped: fail with the reason."""
+    """Pending: keep polling; Scheduled: done (physical id = name); Failed/Stopped: fail with the reason.
+
+    A failed rename deletes the schedule it created, since CloudFormation only ever deletes the old one.
+    """
     helper = _get_helper()
     name = _schedule_name(event["ResourceProperties"])
-    found = _describe(name)
+    replacement = event["RequestType"] == "Update" and helper.Data.get("Replacement") == name
+    try:
+        return _poll(event, helper, name)
+    except Exception as error:
+        if not replacement or name == event.get("PhysicalResourceId"):
+            raise
+        problem = _remove_replacement(name)
+        if problem:
+            raise RuntimeError(f"{error}; {problem}") from error
+        raise
+
+
+def _remove_replacement(name: str) -> str | None:
+    """Delete the schedule a failed rename created; None when gone, else what the user must do."""
+    logger.info("removing replacement schedule %s after the failed update", name)
+    try:
+        _call("delete_monitoring_schedule", MonitoringScheduleName=name)
+    except Exception as error:
+        if _error_code(error) in NOT_FOUND:
+            return None
+        logger.error("could not delete replacement schedule %s: %s", name, error)
+        return f"the replacement schedule {name} could not be deleted ({error}); delete it by hand"
+    return None
+
+
+def _past_deadline(helper: Any) -> bool:
+    deadline = float(helper.Data.get("PollDeadline", 0) or 0)
+    return bool(deadline) and _now() > deadline
+
+
+def _poll(event: dict[str, Any], helper: Any, name: str) -> str | None:
+    if event["RequestType"] == "Create":
+        # The schedule exists: the Delete after any failure below must remove it. A None return (poll again)
+        # overwrites this id, so it only takes effect when this poll raises.
+        helper.PhysicalResourceId = name
+    try:
+        # One attempt per poll: a throttled describe waits for the next poll instead of sleeping here.
+        found = _describe(name, retries=1)
+    except Exception as error:
+        if _error_code(error) in THROTTLING and not _past_deadline(helper):
+            logger.warning("describe of %s throttled; polling again", name)
+            return None
+        raise
     status = (found or {}).get("MonitoringScheduleStatus")
     if found is not None and status == DONE:
         helper.Data = {"MonitoringScheduleArn": found["MonitoringScheduleArn"], "MonitoringScheduleName": name}
         return name
-    if event["RequestType"] == "Create":
-        helper.PhysicalResourceId = name  # the schedule exists: the Delete after a failure must remove it
     if found is None:
         raise RuntimeError(f"monitoring schedule {name} was not found while waiting for it to be Scheduled")
     if status in BROKEN:
         reason = found.get("FailureReason") or "no FailureReason given"
-        if event["RequestType"] == "Update" and name != event.get("PhysicalResourceId"):
-            _call("delete_monitoring_schedule", MonitoringScheduleName=name)  # the replacement we just made
         raise RuntimeError(f"monitoring schedule {name} is {status}: {reason}")
-    deadline = float(helper.Data.get("PollDeadline", 0) or 0)
-    if deadline and _now() > deadline:
+    if _past_deadline(helper):
         raise RuntimeError(
             f"monitoring schedule {name} is still {status} after PollTimeoutSeconds; check the "
             "schedule in the SageMaker console"
@@ -368,7 +443,7 @@ def delete(event: dict[str, Any], context: Any) -> None:
     try:
         _call("delete_monitoring_schedule", MonitoringScheduleName=physical)
     except Exception as error:
-        if _error_code(error) in ("ResourceNotFound", "ResourceNotFoundException"):
+        if _error_code(error) in NOT_FOUND:
             logger.info("schedule %s is already gone", physical)
             return
         raise

@@ -383,3 +383,140 @@ def test_update_from_the_seeds_handler_adopts_the_schedule(sagemaker, cr_event, 
     response = only(invoke(module, event))
     assert (response["Status"], response["PhysicalResourceId"]) == ("SUCCESS", NAME)
     stubber.assert_no_pending_responses()  # no CreateMonitoringSchedule: the existing schedule is kept
+
+
+RENAMED = "churn-dq-v2"
+
+
+def rename_event(cr_event: Callable[..., dict[str, Any]], **extra: Any) -> dict[str, Any]:
+    return cr_event("Update", {**PROPS, "ScheduleName": RENAMED, **extra}, old_properties=PROPS, physical_id=NAME)
+
+
+def test_rename_then_failed_deletes_the_replacement_and_keeps_the_old_id(sagemaker, cr_event, invoke) -> None:
+    module, stubber, _ = sagemaker
+    expect_create(stubber, RENAMED)
+    stubber.add_response("describe_monitoring_schedule", describe("Pending", name=RENAMED))
+    stubber.add_response("describe_monitoring_schedule", describe("Failed", "no such endpoint", name=RENAMED))
+    stubber.add_response("delete_monitoring_schedule", {}, {"MonitoringScheduleName": RENAMED})
+    response = only(invoke(module, rename_event(cr_event)))
+    assert (response["Status"], response["PhysicalResourceId"]) == ("FAILED", NAME)
+    assert response["Reason"] == f"monitoring schedule {RENAMED} is Failed: no such endpoint"
+    stubber.assert_no_pending_responses()
+
+
+def test_rename_that_times_out_deletes_the_replacement(sagemaker, cr_event, invoke, monkeypatch) -> None:
+    module, stubber, _ = sagemaker
+    clock = iter([1000.0, 5000.0])
+    monkeypatch.setattr(module, "_now", lambda: next(clock))
+    expect_create(stubber, RENAMED)
+    stubber.add_response("describe_monitoring_schedule", describe("Pending", name=RENAMED))
+    stubber.add_response("delete_monitoring_schedule", {}, {"MonitoringScheduleName": RENAMED})
+    response = only(invoke(module, rename_event(cr_event, PollTimeoutSeconds="600")))
+    assert (response["Status"], response["PhysicalResourceId"]) == ("FAILED", NAME)
+    assert "still Pending after PollTimeoutSeconds" in response["Reason"]
+    stubber.assert_no_pending_responses()
+
+
+def test_rename_whose_schedule_vanished_tolerates_not_found_on_cleanup(sagemaker, cr_event, invoke) -> None:
+    module, stubber, _ = sagemaker
+    expect_create(stubber, RENAMED)
+    stubber.add_client_error("describe_monitoring_schedule", "ResourceNotFound", "gone")
+    stubber.add_client_error("delete_monitoring_schedule", "ResourceNotFound", "gone")
+    response = only(invoke(module, rename_event(cr_event)))
+    assert (response["Status"], response["PhysicalResourceId"]) == ("FAILED", NAME)
+    assert response["Reason"] == f"monitoring schedule {RENAMED} was not found while waiting for it to be Scheduled"
+    stubber.assert_no_pending_responses()
+
+
+def test_rename_cleanup_that_fails_says_so(sagemaker, cr_event, invoke) -> None:
+    module, stubber, _ = sagemaker
+    expect_create(stubber, RENAMED)
+    stubber.add_response("describe_monitoring_schedule", describe("Stopped", "stopped", name=RENAMED))
+    stubber.add_client_error("delete_monitoring_schedule", "AccessDeniedException", "denied")
+    response = only(invoke(module, rename_event(cr_event)))
+    assert response["Status"] == "FAILED"
+    assert f"the replacement schedule {RENAMED} could not be deleted" in response["Reason"]
+
+
+def test_failed_adoption_of_a_seed_schedule_deletes_nothing(sagemaker, cr_event, invoke) -> None:
+    module, stubber, _ = sagemaker
+    seed_id = "modelgov-test_Resource_AB12CD34"
+    event = cr_event("Update", PROPS, old_properties=PROPS, physical_id=seed_id)
+    stubber.add_response("describe_monitoring_schedule", describe("Scheduled"))
+    stubber.add_response("describe_monitoring_schedule", describe("Scheduled"))
+    stubber.add_response("add_tags", {})
+    stubber.add_response("update_monitoring_schedule", {"MonitoringScheduleArn": ARN})
+    stubber.add_response("describe_monitoring_schedule", describe("Failed", "bad update"))
+    response = only(invoke(module, event))
+    assert (response["Status"], response["Reason"]) == ("FAILED", f"monitoring schedule {NAME} is Failed: bad update")
+    stubber.assert_no_pending_responses()  # the existing schedule is not the replacement: no delete
+
+
+@pytest.mark.parametrize("timeout", ["5", "soon", "7200"])
+def test_fails_bad_poll_timeout_before_any_create(sagemaker, cr_event, invoke, timeout: str) -> None:
+    module, stubber, _ = sagemaker  # nothing stubbed: any SageMaker call would fail with another reason
+    event = cr_event("Create", {**PROPS, "PollTimeoutSeconds": timeout})
+    response = only(invoke(module, event))
+    assert response["Status"] == "FAILED"
+    assert response["Reason"].startswith("Custom::MonitoringSchedule property PollTimeoutSeconds is")
+    assert response["PhysicalResourceId"] == f"modelgov-failed-create:{event['RequestId']}"
+    stubber.assert_no_pending_responses()
+
+
+def test_fails_bad_property_on_rename_before_any_create(sagemaker, cr_event, invoke) -> None:
+    module, stubber, _ = sagemaker
+    response = only(invoke(module, rename_event(cr_event, PollTimeoutSeconds="5")))
+    assert (response["Status"], response["PhysicalResourceId"]) == ("FAILED", NAME)
+    assert "PollTimeoutSeconds is 5: allowed 60-3600" in response["Reason"]
+
+
+def test_fails_malformed_tags_before_any_create(sagemaker, cr_event, invoke) -> None:
+    module, _, _ = sagemaker
+    response = only(invoke(module, cr_event("Create", {**PROPS, "Tags": [{"Name": "team"}]})))
+    assert response["Status"] == "FAILED" and "property Tags is" in response["Reason"]
+
+
+@pytest.mark.parametrize("monitoring_type", [None, "", "DataDrift"])
+def test_fails_named_job_definition_without_a_valid_monitoring_type(
+    sagemaker, cr_event, invoke, monitoring_type: str | None
+) -> None:
+    module, stubber, _ = sagemaker
+    props = {k: v for k, v in PROPS.items() if k != "MonitoringType"}
+    if monitoring_type is not None:
+        props["MonitoringType"] = monitoring_type
+    response = only(invoke(module, cr_event("Create", props)))
+    assert response["Status"] == "FAILED"
+    assert response["Reason"] == (
+        f"Custom::MonitoringSchedule property MonitoringType is {monitoring_type!r} with MonitoringJobDefinitionName: "
+        "allowed DataQuality, ModelQuality, ModelBias, ModelExplainability; set the type of the named job definition"
+    )
+    stubber.assert_no_pending_responses()
+
+
+def test_named_model_bias_definition_keeps_its_type(sagemaker) -> None:
+    module, _, _ = sagemaker
+    config = module.schedule_config({**PROPS, "MonitoringType": "ModelBias"})
+    assert (config["MonitoringJobDefinitionName"], config["MonitoringType"]) == ("churn-dq-jobdef", "ModelBias")
+
+
+def test_throttled_describe_while_polling_polls_again_without_sleeping(sagemaker, cr_event, invoke) -> None:
+    module, stubber, sleeps = sagemaker
+    expect_create(stubber)
+    stubber.add_client_error("describe_monitoring_schedule", "ThrottlingException", "Rate exceeded")
+    stubber.add_client_error("describe_monitoring_schedule", "ThrottlingException", "Rate exceeded")
+    stubber.add_response("describe_monitoring_schedule", describe("Scheduled"))
+    response = only(invoke(module, cr_event("Create", PROPS)))
+    assert (response["Status"], response["PhysicalResourceId"]) == ("SUCCESS", NAME)
+    assert sleeps == []
+    stubber.assert_no_pending_responses()
+
+
+def test_throttled_describe_after_the_deadline_fails_once(sagemaker, cr_event, invoke, monkeypatch) -> None:
+    module, stubber, sleeps = sagemaker
+    clock = iter([1000.0, 5000.0])
+    monkeypatch.setattr(module, "_now", lambda: next(clock))
+    expect_create(stubber)
+    stubber.add_client_error("describe_monitoring_schedule", "ThrottlingException", "Rate exceeded")
+    response = only(invoke(module, cr_event("Create", {**PROPS, "PollTimeoutSeconds": "600"})))
+    assert (response["Status"], response["PhysicalResourceId"]) == ("FAILED", NAME)
+    assert "Rate exceeded" in response["Reason"] and sleeps == []
