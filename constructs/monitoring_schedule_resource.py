@@ -26,7 +26,7 @@ from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_logs as logs
 from constructs import Construct
 
-from modelgov.policies.builders.monitor_rules import MonitorInput, check_monitor, check_schedule
+from modelgov.policies.builders.monitor_rules import MONITOR_TYPES, MonitorInput, check_monitor, check_schedule
 
 from .handler_code import RUNTIME, handler_code
 
@@ -58,7 +58,7 @@ class MonitoringScheduleResource(Construct):
         schedule_name: str,
         schedule_expression: str = "cron(0 * ? * * *)",
         job_definition_name: str | None = None,
-        monitoring_type: str = "DataQuality",
+        monitoring_type: str | None = None,
         endpoint_name: str | None = None,
         execution_role: iam.IRole | None = None,
         image_uri: str | None = None,
@@ -90,7 +90,9 @@ class MonitoringScheduleResource(Construct):
         :param schedule_expression: one of the four Model Monitor forms. Default: hourly.
         :param job_definition_name: name of an existing job definition (any type). Default: none, so an
             inline data quality definition is built from the properties below.
-        :param monitoring_type: type of the named job definition. Default: DataQuality.
+        :param monitoring_type: type of the named job definition (DataQuality, ModelQuality, ModelBias or
+            ModelExplainability), required with job_definition_name. Default: DataQuality for an inline
+            definition, none otherwise (construction fails).
         :param endpoint_name: endpoint of an inline definition. Default: none (required when inline).
         :param execution_role: SageMaker execution role of an inline definition; the handler may pass it.
             Default: none (required when inline).
@@ -119,6 +121,8 @@ class MonitoringScheduleResource(Construct):
         """
         super().__init__(scope, id)
         inline = job_definition_name is None
+        if inline and monitoring_type is None:
+            monitoring_type = "DataQuality"
         self._validate(
             schedule_name,
             schedule_expression,
@@ -229,7 +233,7 @@ class MonitoringScheduleResource(Construct):
         self,
         name: str,
         expression: str,
-        monitoring_type: str,
+        monitoring_type: str | None,
         inline: bool,
         endpoint: str | None,
         role: iam.IRole | None,
@@ -249,6 +253,12 @@ class MonitoringScheduleResource(Construct):
         end: str | None,
     ) -> None:
         path = self.node.path
+        if not inline and monitoring_type not in MONITOR_TYPES:
+            # A defaulted type would schedule a named model quality or bias definition as DataQuality.
+            raise ValueError(
+                f"{path}: monitoring_type is {monitoring_type!r} with job_definition_name: allowed "
+                f"{', '.join(MONITOR_TYPES)}; set monitoring_type to the type of the named job definition"
+            )
         if inline:
             if monitoring_type != "DataQuality":
                 raise ValueError(

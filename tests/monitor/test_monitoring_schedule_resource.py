@@ -159,7 +159,12 @@ def test_fails_invalid_schedule_expression() -> None:
     stack, _ = _stack()
     with pytest.raises(ValueError, match=r"schedule_expression is 'rate\(1 hour\)'"):
         MonitoringScheduleResource(
-            stack, "Bad", schedule_name="x", job_definition_name="j", schedule_expression="rate(1 hour)"
+            stack,
+            "Bad",
+            schedule_name="x",
+            job_definition_name="j",
+            monitoring_type="DataQuality",
+            schedule_expression="rate(1 hour)",
         )
 
 
@@ -176,4 +181,19 @@ def test_fails_subnets_without_security_groups() -> None:
 def test_fails_invalid_schedule_name() -> None:
     stack, _ = _stack()
     with pytest.raises(ValueError, match="monitoring_schedule_name is 'bad_name'"):
-        MonitoringScheduleResource(stack, "Bad", schedule_name="bad_name", job_definition_name="j")
+        MonitoringScheduleResource(
+            stack, "Bad", schedule_name="bad_name", job_definition_name="j", monitoring_type="ModelBias"
+        )
+
+
+@pytest.mark.parametrize("monitoring_type", [None, "DataDrift"])
+def test_fails_named_job_definition_without_a_valid_monitoring_type(monitoring_type: str | None) -> None:
+    stack, _ = _stack()
+    with pytest.raises(
+        ValueError,
+        match=rf"Bad: monitoring_type is {monitoring_type!r} with job_definition_name: allowed DataQuality, "
+        "ModelQuality, ModelBias, ModelExplainability; set monitoring_type",
+    ):
+        MonitoringScheduleResource(
+            stack, "Bad", schedule_name="x", job_definition_name="j", monitoring_type=monitoring_type
+        )
