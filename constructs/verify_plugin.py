@@ -21,9 +21,9 @@ from modelgov.policies.findings import catalogue
 from modelgov.policies.spec import load_spec
 from modelgov.policies.verify import verify_stacks
 from modelgov.policies.verify.assembly import StackEnv, load_templates, partition_of
+from modelgov.policies.verify.result import blocking
 
 PLUGIN_NAME = "modelgov-verify"
-BLOCKING_NOTES = ("V003", "V005", "V104", "V105")
 MAX_REPORTED = 25  # the synth report lists this many violations; `modelgov verify` shows them all
 
 
@@ -93,7 +93,7 @@ class ModelgovVerifyPlugin:
                     resource_logical_id="-", template_path=self._spec_path, locations=["modelgov verify"])],
                 severity="error"))
         for note in result.unknowns:
-            if note.code not in BLOCKING_NOTES:
+            if not blocking(note.code):
                 continue
             where = [cdk.PolicyViolatingResourceBeta1(
                 resource_logical_id=note.source.logical_id or "-", template_path=note.source.file or self._spec_path,

@@ -5,7 +5,16 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from modelgov.policies.findings import catalogue
+
 from .model import Note, Source
+
+
+def blocking(code: str) -> bool:
+    """A note blocks a pass when its catalogued severity is error: every "cannot prove" point (V003 unknown
+    managed policy, V005 persona without a role, V104 engine error, V105 budget exceeded) is one, so an
+    unproven principal can never be reported as PASS. Warnings (V002, V004, V006) are reported only."""
+    return code in catalogue() and catalogue()[code].severity == "error"
 
 
 @dataclass
@@ -73,7 +82,7 @@ class VerifyResult:
 
     @property
     def ok(self) -> bool:
-        return not self.violations and not any(n.code in ("V003", "V005") for n in self.unknowns)
+        return not self.violations and not any(blocking(n.code) for n in self.unknowns)
 
     @property
     def exit_code(self) -> int:

@@ -76,6 +76,16 @@ def test_code_is_triggered(code, composition):
     result = verify_stacks(composition.stacks(), composition.spec, **options)
     assert code in codes(result)
     assert catalogue()[code].severity in ("error", "warning")
+    if catalogue()[code].severity == "error":  # every "cannot prove" note blocks: never a PASS
+        assert not result.ok and result.exit_code == 1
+
+
+def test_out_of_budget_fails_even_when_the_app_violates(composition):
+    """With --max-evaluations 1 nothing is proven; a violating app must not report PASS."""
+    _opened(composition)
+    result = verify_stacks(composition.stacks(), composition.spec, max_evaluations=1)
+    assert {n.code for n in result.unknowns} >= {"V105"}
+    assert not result.ok and result.exit_code == 1
 
 
 def test_every_v_code_has_a_trigger():

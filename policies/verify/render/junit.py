@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import xml.etree.ElementTree as ET
 
-from ..result import VerifyResult
+from ..result import VerifyResult, blocking
 from .common import counterexample, decisive
 
 
@@ -33,7 +33,7 @@ def render_junit(result: VerifyResult) -> str:
     unknowns = ET.SubElement(root, "testsuite", name="unknowns", tests=str(len(result.unknowns)), failures="0")
     for note in result.unknowns:
         case = ET.SubElement(unknowns, "testcase", classname="modelgov.verify.unknowns", name=note.code)
-        if note.code in ("V003", "V005", "V104", "V105"):
+        if blocking(note.code):
             ET.SubElement(case, "failure", type=note.code, message=note.message)
             failures += 1
         else:
