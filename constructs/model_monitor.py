@@ -321,7 +321,10 @@ class ModelMonitor(Construct):
             monitors that start a shadow endpoint need the network.
         :param alarms: CloudWatch alarms on monitor metrics, sent to the alarm topic. Default: none.
         :param metric_namespaces: namespace per monitor type. Default: DEFAULT_NAMESPACES.
-        :param alarm_topic: receives alarms and failure events. Default: a topic encrypted with the key.
+        :param alarm_topic: receives alarms and failure events; its key policy must let
+            cloudwatch.amazonaws.com and events.amazonaws.com use kms:Decrypt and kms:GenerateDataKey*.
+            Default: a topic encrypted with a key created here (the volume key when that is created too),
+            whose policy grants both services.
         :param tags: tags for the schedules and (create-only) job definitions. Default: none.
         """
         super().__init__(scope, id)
@@ -373,12 +376,16 @@ class ModelMonitor(Construct):
         self.endpoint_name = endpoint_name
         self.batch_transform_input = batch_transform_input
         self.key: kms.IKey | None = None
-        if volume_kms_key is None or (output_kms_key is None and alarm_topic is None):
+        # The alarm topic is always encrypted with a key created here: only a key whose policy this stack
+        # writes can let CloudWatch and EventBridge publish to the topic. A caller's key (possibly imported)
+        # would leave every alarm and failure notification silently undelivered.
+        if volume_kms_key is None or alarm_topic is None:
+            uses = ("volumes, reports and alarms" if volume_kms_key is None else "alarm topic")
             self.key = kms.Key(
                 self,
                 "Key",
                 enable_key_rotation=True,
-                description=f"modelgov: Model Monitor volumes, reports and alarms of {monitor_name}",
+                description=f"modelgov: Model Monitor {uses} of {monitor_name}",
             )
         self.volume_kms_key: kms.IKey = volume_kms_key or self.key  # type: ignore[assignment]
         self.output_kms_key: kms.IKey = output_kms_key or self.volume_kms_key
@@ -829,13 +836,14 @@ class ModelMonitor(Construct):
         topic = sns.Topic(
             self,
             "AlarmTopic",
-            master_key=self.key or self.output_kms_key,
+            master_key=self.key,
             enforce_ssl=True,
             display_name=f"modelgov Model Monitor {self.monitor_name}",
         )
-        if self.key is not None:
-            for service in ("events.amazonaws.com", "cloudwatch.amazonaws.com"):
-                self.key.grant(iam.ServicePrincipal(service), "kms:Decrypt", "kms:GenerateDataKey*")
+        assert self.key is not None  # created whenever no alarm_topic is given
+        # No aws:SourceAccount condition: EventBridge's delivery to an encrypted topic does not send it.
+        for service in ("events.amazonaws.com", "cloudwatch.amazonaws.com"):
+            self.key.grant(iam.ServicePrincipal(service), "kms:Decrypt", "kms:GenerateDataKey*")
         return topic
 
     def _alarm(self, index: int, alarm: MonitorAlarm, namespaces: Mapping[str, str]) -> cloudwatch.Alarm:

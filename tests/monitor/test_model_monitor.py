@@ -485,3 +485,28 @@ def test_fails_alarm_without_periods(build: Any) -> None:
 def test_fails_token_location_when_the_role_is_created_here(build: Any) -> None:
     with pytest.raises(ValueError, match="pass role= to use locations known only at deploy time"):
         build(output_s3_uri=cdk.Fn.import_value("ReportsUri"))
+
+
+def test_caller_keys_without_a_topic_get_a_topic_key_the_services_may_use(build: Any) -> None:
+    from aws_cdk import aws_kms as kms
+
+    stack, vpc = new_stack()
+    volume = kms.Key(stack, "VolumeKey", enable_key_rotation=True)
+    output = kms.Key(stack, "OutputKey", enable_key_rotation=True)
+    ModelMonitor(stack, "Monitor", **monitor_props(vpc, volume_kms_key=volume, output_kms_key=output))
+    template = Template.from_stack(stack)
+    raw = template.to_json()
+    [topic] = _resources(raw, "AWS::SNS::Topic").values()
+    topic_key = topic["Properties"]["KmsMasterKeyId"]["Fn::GetAtt"][0]
+    assert topic_key not in {stack.get_logical_id(k.node.default_child) for k in (volume, output)}
+    statements = raw["Resources"][topic_key]["Properties"]["KeyPolicy"]["Statement"]
+    granted = {
+        s["Principal"]["Service"]: sorted(s["Action"])
+        for s in statements
+        if isinstance(s.get("Principal"), dict) and "Service" in s["Principal"]
+    }
+    assert granted == {
+        "events.amazonaws.com": ["kms:Decrypt", "kms:GenerateDataKey*"],
+        "cloudwatch.amazonaws.com": ["kms:Decrypt", "kms:GenerateDataKey*"],
+    }
+    template.resource_count_is("AWS::KMS::Key", 3)
