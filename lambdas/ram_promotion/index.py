@@ -103,10 +103,15 @@ def _pages(call, key, **params):
         params["nextToken"] = page["nextToken"]
 
 
-def _permission_exists(name):
+def _promoted_permission(name):
+    """The customer managed permission this resource promotes the group's policy permission to, if any.
+
+    It is the durable mark that a CREATED_FROM_POLICY share of the group was seen and promoted (by this
+    request or an earlier one); crhelper's scheduled poll input is fixed, so the handler cannot keep state.
+    """
     permissions = _pages(_client("ram").list_permissions, "permissions", resourceType=RESOURCE_TYPE,
                          permissionType="CUSTOMER_MANAGED")
-    return any(p.get("name") == name for p in permissions)
+    return next((p for p in permissions if p.get("name") == name), None)
 
 
 def _policy_permission(share_arn):
@@ -117,33 +122,56 @@ def _policy_permission(share_arn):
     return None
 
 
-def _promote(share_arn, name):
+def _created_at(permission):
+    created = permission.get("creationTime")
+    return created.timestamp() if hasattr(created, "timestamp") else 0.0
+
+
+def _promote(share_arn, name, group, since):
+    """Promote the share's policy permission (unless done before), then the share.
+
+    UnmatchedPolicyPermissionException right after the permission was promoted (in this request) is RAM
+    catching up: Pending. With a permission promoted before this request it is a real mismatch: raise.
+    """
     ram = _client("ram")
     permission_arn = _policy_permission(share_arn)
-    if permission_arn and not _permission_exists(name):
+    promoted = _promoted_permission(name)
+    if permission_arn and promoted is None:
         token = hashlib.sha256(f"{permission_arn}|{name}".encode()).hexdigest()[:64]
         ram.promote_permission_created_from_policy(permissionArn=permission_arn, name=name, clientToken=token)
     try:
         ram.promote_resource_share_created_from_policy(resourceShareArn=share_arn)
     except Exception as error:
-        if _error_code(error) != "InvalidStateTransitionException":  # already promoting
+        code = _error_code(error)
+        if code == "UnmatchedPolicyPermissionException" and (promoted is None or _created_at(promoted) >= since):
+            raise Pending(_fail_reason(error, group)) from None
+        if code != "InvalidStateTransitionException":  # already promoting
             raise
 
 
-def _step(group_arn, name):
-    """Advance the promotion by one step; returns the STANDARD share ARNs when every share is done."""
+def _step(group_arn, name, since=0.0):
+    """Advance the promotion by one step; returns the STANDARD share ARNs when the group is promoted.
+
+    Promoted means: every share of the group reads STANDARD and the group's policy permission has been
+    promoted under `name`. A STANDARD share alone (RegistryShare's own) is not enough: RAM may not have
+    created the policy share yet.
+    """
+    group = _group_name(group_arn)
     shares = _shares(group_arn)
     if not shares:
-        raise Pending(f"no resource share is associated with {_group_name(group_arn)} yet; RAM creates one after "
+        raise Pending(f"no resource share is associated with {group} yet; RAM creates one after "
                       "the group gets a resource policy")
     waiting = []
     for share_arn, feature_set in sorted(shares.items()):
         if feature_set == "CREATED_FROM_POLICY":
-            _promote(share_arn, name)
+            _promote(share_arn, name, group, since)
         if feature_set != "STANDARD":
             waiting.append(f"{share_arn} is {feature_set}")
     if waiting:
         raise Pending("; ".join(waiting))
+    if _promoted_permission(name) is None:
+        raise Pending(f"no share created from the resource policy of {group} has been promoted (permission "
+                      f"{name} does not exist); put a resource policy on the group so RAM creates one")
     return sorted(shares)
 
 
@@ -163,7 +191,7 @@ def _poll(event, _context):
     group_arn, name, timeout = _properties(event)
     deadline = float(event.get("CrHelperData", {}).get("Deadline", clock() + timeout))
     try:
-        shares = _step(group_arn, name)
+        shares = _step(group_arn, name, deadline - timeout)
     except Pending as pending:
         if clock() > deadline:
             raise RuntimeError(f"{_group_name(group_arn)} not promoted within {timeout} s: {pending}") from None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import time
 from typing import Any
 
@@ -38,14 +39,20 @@ def expect_promotion(stubber: Any, *, permission_exists: bool = False) -> None:
     stubber.add_response("list_resource_share_permissions", {"permissions": [
         {"arn": POLICY_PERMISSION, "featureSet": "CREATED_FROM_POLICY", "resourceType": "sagemaker:ModelPackageGroup",
          "permissionType": "CUSTOMER_MANAGED"}]}, {"resourceShareArn": SHARE})
-    existing = [{"arn": "arn:aws:ram:us-east-1:222222222222:permission/" + PROPS["PermissionName"],
-                 "name": PROPS["PermissionName"]}] if permission_exists else []
-    stubber.add_response("list_permissions", {"permissions": existing},
-                         {"resourceType": "sagemaker:ModelPackageGroup", "permissionType": "CUSTOMER_MANAGED"})
+    expect_permission(stubber, exists=permission_exists)
     if not permission_exists:
         stubber.add_response("promote_permission_created_from_policy",
                              {"permission": {"name": PROPS["PermissionName"]}},
                              {"permissionArn": POLICY_PERMISSION, "name": PROPS["PermissionName"], "clientToken": ANY})
+
+
+def expect_permission(stubber: Any, *, exists: bool = True, created: float = 0.0) -> None:
+    """The list_permissions call that looks for the permission promoted under PROPS' PermissionName."""
+    existing = [{"arn": "arn:aws:ram:us-east-1:222222222222:permission/" + PROPS["PermissionName"],
+                 "name": PROPS["PermissionName"],
+                 "creationTime": dt.datetime.fromtimestamp(created, dt.UTC)}] if exists else []
+    stubber.add_response("list_permissions", {"permissions": existing},
+                         {"resourceType": "sagemaker:ModelPackageGroup", "permissionType": "CUSTOMER_MANAGED"})
 
 
 def expect_share_promotion(stubber: Any, error: str | None = None) -> None:
@@ -69,6 +76,7 @@ def test_create_promotes_permission_then_share_and_waits_for_standard(promotion,
     expect_share_promotion(stubber)
     expect_shares(stubber, "PROMOTING_TO_STANDARD")
     expect_shares(stubber, "STANDARD")
+    expect_permission(stubber)
     response = only(invoke(module, cr_event("Create", PROPS)))
     assert (response["Status"], response["PhysicalResourceId"]) == ("SUCCESS", PHYSICAL_ID)
     assert response["Data"] == {"ResourceShareArns": SHARE, "PermissionName": PROPS["PermissionName"]}
@@ -79,6 +87,7 @@ def test_create_promotes_permission_then_share_and_waits_for_standard(promotion,
 def test_repeat_after_success_makes_no_promotion_call(promotion, cr_event, invoke):
     module, stubber = promotion
     expect_shares(stubber, "STANDARD")
+    expect_permission(stubber)
     response = only(invoke(module, cr_event("Create", PROPS)))
     assert (response["Status"], response["PhysicalResourceId"]) == ("SUCCESS", PHYSICAL_ID)
     stubber.assert_no_pending_responses()
@@ -90,6 +99,7 @@ def test_repeat_with_permission_already_promoted_only_promotes_the_share(promoti
     expect_promotion(stubber, permission_exists=True)
     expect_share_promotion(stubber, "InvalidStateTransitionException")
     expect_shares(stubber, "STANDARD")
+    expect_permission(stubber)
     assert only(invoke(module, cr_event("Create", PROPS)))["Status"] == "SUCCESS"
     stubber.assert_no_pending_responses()
 
@@ -97,6 +107,7 @@ def test_repeat_with_permission_already_promoted_only_promotes_the_share(promoti
 def test_update_keeps_the_physical_id_for_the_same_group(promotion, cr_event, invoke):
     module, stubber = promotion
     expect_shares(stubber, "STANDARD")
+    expect_permission(stubber)
     event = cr_event("Update", {**PROPS, "TimeoutSeconds": "600"}, old_properties=PROPS, physical_id=PHYSICAL_ID)
     response = only(invoke(module, event))
     assert (response["Status"], response["PhysicalResourceId"]) == ("SUCCESS", PHYSICAL_ID)
@@ -111,6 +122,7 @@ def test_update_to_another_group_returns_a_new_physical_id(promotion, cr_event, 
     stubber.add_response("get_resource_shares", {"resourceShares": [
         {"resourceShareArn": SHARE, "featureSet": "STANDARD"}]},
         {"resourceOwner": "SELF", "resourceShareArns": [SHARE]})
+    expect_permission(stubber)
     event = cr_event("Update", {**PROPS, "ModelPackageGroupArn": other}, old_properties=PROPS, physical_id=PHYSICAL_ID)
     response = only(invoke(module, event))
     assert response["Status"] == "SUCCESS" and response["PhysicalResourceId"] == f"ram-promotion:{other}:" + \
@@ -129,6 +141,7 @@ def test_throttling_is_retried_on_the_next_poll(promotion, cr_event, invoke):
     module, stubber = promotion
     stubber.add_client_error("get_resource_share_associations", "ThrottlingException", "Rate exceeded")
     expect_shares(stubber, "STANDARD")
+    expect_permission(stubber)
     assert only(invoke(module, cr_event("Create", PROPS)))["Status"] == "SUCCESS"
     stubber.assert_no_pending_responses()
 
@@ -147,13 +160,97 @@ def test_unpromotable_policy_fails_with_a_readable_reason(promotion, cr_event, i
     assert "role principal or Action \"*\"" in response["Reason"] and len(response["Reason"]) <= 256
 
 
-def test_unmatched_permission_fails_with_a_readable_reason(promotion, cr_event, invoke):
+def advancing_clock(module: Any, monkeypatch: Any, step: float, start: float = 1_000_000.0) -> list[float]:
+    """module.clock starts at `start` and moves `step` seconds after every poll (polls are minutes apart)."""
+    now = [start]
+    monkeypatch.setattr(module, "clock", lambda: now[0])
+    real_step = module._step
+
+    def step_then_advance(*args: Any) -> Any:
+        try:
+            return real_step(*args)
+        finally:
+            now[0] += step
+
+    monkeypatch.setattr(module, "_step", step_then_advance)
+    return now
+
+
+def test_a_standard_share_alone_is_not_promotion_of_the_policy_share(promotion, cr_event, invoke, monkeypatch):
+    """RegistryShare's own STANDARD share is there before RAM creates the policy share: keep waiting."""
     module, stubber = promotion
+    advancing_clock(module, monkeypatch, 60)
+    expect_shares(stubber, "STANDARD")
+    expect_permission(stubber, exists=False)
+    expect_shares(stubber, "CREATED_FROM_POLICY")
+    expect_promotion(stubber)
+    expect_share_promotion(stubber)
+    expect_shares(stubber, "STANDARD")
+    expect_permission(stubber, created=1_000_000.0)
+    response = only(invoke(module, cr_event("Create", PROPS)))
+    assert response["Status"] == "SUCCESS"
+    stubber.assert_no_pending_responses()
+
+
+def test_only_standard_shares_until_the_deadline_fail_with_the_cause(promotion, cr_event, invoke, monkeypatch):
+    module, stubber = promotion
+    advancing_clock(module, monkeypatch, 400)
+    for _ in range(2):
+        expect_shares(stubber, "STANDARD")
+        expect_permission(stubber, exists=False)
+    response = only(invoke(module, cr_event("Create", {**PROPS, "TimeoutSeconds": "600"})))
+    assert response["Status"] == "FAILED"
+    assert response["Reason"].startswith("churn-prediction not promoted within 600 s: no share created from the "
+                                         "resource policy of churn-prediction has been promoted")
+
+
+def expect_unmatched_poll(stubber: Any, created: float, error: str | None = "UnmatchedPolicyPermissionException"):
+    """A poll after the permission was promoted: the share is still CREATED_FROM_POLICY, promote it again."""
+    expect_shares(stubber, "CREATED_FROM_POLICY")
+    stubber.add_response("list_resource_share_permissions", {"permissions": [
+        {"arn": POLICY_PERMISSION, "featureSet": "CREATED_FROM_POLICY"}]}, {"resourceShareArn": SHARE})
+    expect_permission(stubber, created=created)
+    expect_share_promotion(stubber, error)
+
+
+def test_unmatched_right_after_the_permission_promotion_is_retried(promotion, cr_event, invoke, monkeypatch):
+    module, stubber = promotion
+    advancing_clock(module, monkeypatch, 60)
     expect_shares(stubber, "CREATED_FROM_POLICY")
     expect_promotion(stubber)
     expect_share_promotion(stubber, "UnmatchedPolicyPermissionException")
+    expect_unmatched_poll(stubber, created=1_000_030.0)  # promoted by the first poll of this request
+    expect_unmatched_poll(stubber, created=1_000_030.0, error=None)
+    expect_shares(stubber, "STANDARD")
+    expect_permission(stubber, created=1_000_030.0)
+    assert only(invoke(module, cr_event("Create", PROPS)))["Status"] == "SUCCESS"
+    stubber.assert_no_pending_responses()
+
+
+def test_unmatched_until_the_deadline_fails_with_a_readable_reason(promotion, cr_event, invoke, monkeypatch):
+    module, stubber = promotion
+    advancing_clock(module, monkeypatch, 400)
+    expect_shares(stubber, "CREATED_FROM_POLICY")
+    expect_promotion(stubber)
+    expect_share_promotion(stubber, "UnmatchedPolicyPermissionException")
+    expect_unmatched_poll(stubber, created=1_000_030.0)
+    response = only(invoke(module, cr_event("Create", {**PROPS, "TimeoutSeconds": "600"})))
+    assert response["Status"] == "FAILED"
+    assert response["Reason"].startswith("churn-prediction not promoted within 600 s: churn-prediction share cannot "
+                                         "be promoted (UnmatchedPolicyPermissionException)")
+    assert "align the group policy" in response["Reason"]
+    stubber.assert_no_pending_responses()
+
+
+def test_unmatched_with_a_permission_promoted_earlier_fails_at_once(promotion, cr_event, invoke, monkeypatch):
+    """The permission predates this request: the group policy changed since, waiting will not help."""
+    module, stubber = promotion
+    advancing_clock(module, monkeypatch, 60)
+    expect_unmatched_poll(stubber, created=900_000.0)
     response = only(invoke(module, cr_event("Create", PROPS)))
-    assert response["Status"] == "FAILED" and "UnmatchedPolicyPermissionException" in response["Reason"]
+    assert response["Status"] == "FAILED" and response["Reason"].startswith(
+        "churn-prediction share cannot be promoted (UnmatchedPolicyPermissionException)")
+    stubber.assert_no_pending_responses()
 
 
 def test_promotion_that_never_finishes_fails_at_the_deadline(promotion, cr_event, invoke, monkeypatch):
