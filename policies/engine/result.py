@@ -9,10 +9,16 @@ from .errors import EngineError
 from .trace import LayerTrace, render
 
 ALLOWED, IMPLICIT, EXPLICIT = "Allowed", "ImplicitlyDenied", "ExplicitlyDenied"
+# what the JSON form and --explain print for a case whose input had errors: no evaluation happened
+ERROR = "Error"
 
 
 class SimulationResult:
-    """`decision` is Allowed, ImplicitlyDenied or ExplicitlyDenied; with errors it is never Allowed."""
+    """`decision` is Allowed, ImplicitlyDenied or ExplicitlyDenied; with errors it is never Allowed.
+
+    Callers that test `decision != "Allowed"` stay fail-closed, so the API keeps a deny for erroneous input;
+    `ok` says whether the decision is an evaluation at all, and `shown_decision` is what people read.
+    """
 
     __slots__ = ("decision", "errors", "blocked_by", "_decisive", "_trace_fn", "_trace")
 
@@ -43,11 +49,23 @@ class SimulationResult:
     def allowed(self) -> bool:
         return self.decision == ALLOWED
 
+    @property
+    def ok(self) -> bool:
+        """True when the input had no errors, so `decision` is an evaluation rather than a fail-closed deny."""
+        return not self.errors
+
+    @property
+    def shown_decision(self) -> str:
+        """`decision`, or "Error" when input errors stopped the evaluation (a partial set decides nothing)."""
+        return self.decision if not self.errors else ERROR
+
     def explain(self) -> str:
-        return render(self.decision, self.blocked_by, [str(e) for e in self.errors], self.trace)
+        blocked_by = self.blocked_by if self.ok else []
+        return render(self.shown_decision, blocked_by, [str(e) for e in self.errors], self.trace)
 
     def to_dict(self) -> dict[str, Any]:
-        return {"decision": self.decision, "decisive": self.decisive,
+        """The CLI's JSON line; an error case names no decisive statement, since a partial set decides nothing."""
+        return {"decision": self.shown_decision, "decisive": self.decisive if self.ok else [],
                 "errors": [e.to_dict() for e in self.errors]}
 
     def __repr__(self) -> str:

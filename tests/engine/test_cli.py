@@ -52,8 +52,39 @@ def test_case_errors_are_printed_and_exit_zero(tmp_path: Path, capsys: pytest.Ca
     path.write_text(json.dumps([bad]))
     assert main(["simulate", str(path)]) == 0
     (line,) = lines(capsys.readouterr().out)
-    assert line["decision"] == "ImplicitlyDenied"
+    assert line["decision"] == "Error"
     assert line["errors"][0]["code"] == "E011"  # type: ignore[index]
+
+
+def test_a_partly_compiled_set_prints_error_not_its_explicit_deny(tmp_path: Path,
+                                                                  capsys: pytest.CaptureFixture[str]) -> None:
+    """A valid Deny next to a broken policy must not read as an evaluation: the case is an Error."""
+    case = sim("Production")
+    case["identityPolicies"].append({"name": "deny", "policy": {  # type: ignore[attr-defined]
+        "Version": "2012-10-17", "Statement": [{"Effect": "Deny", "Action": "sagemaker:*", "Resource": "*"}]}})
+    case["identityPolicies"].append({"name": "broken", "policy": {  # type: ignore[attr-defined]
+        "Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "sagemaker:NoSuchAction",
+                                                "Resource": "*"}]}})
+    path = tmp_path / "partial.json"
+    path.write_text(json.dumps([case, "not an object", sim("Development")]))
+    assert main(["simulate", str(path)]) == 0
+    partial, not_object, fine = lines(capsys.readouterr().out)
+    assert partial["decision"] == "Error" and partial["decisive"] == []
+    assert [e["code"] for e in partial["errors"]] == ["E012"]  # type: ignore[index, union-attr]
+    assert not_object["decision"] == "Error" and not_object["errors"][0]["location"] == "$"  # type: ignore[index]
+    assert fine == {"decision": "Allowed", "decisive": fine["decisive"], "errors": []}
+    assert main(["simulate", str(path), "--explain"]) == 0
+    first = capsys.readouterr().out.split("# case 1")[0]
+    assert "decision: Error" in first and "blocked by" not in first
+
+
+def test_the_api_keeps_a_fail_closed_decision_and_says_it_is_not_an_evaluation() -> None:
+    from modelgov.policies.engine import simulate
+
+    result = simulate("not an object")
+    assert result.decision == "ImplicitlyDenied" and not result.allowed
+    assert not result.ok and result.shown_decision == "Error"
+    assert simulate(sim("Development")).ok
 
 
 def test_explain_prints_the_trace(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
