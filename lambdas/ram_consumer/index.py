@@ -110,7 +110,8 @@ def _step(owner, groups, share_name):
     if statuses and statuses <= {"EXPIRED", "REJECTED"}:
         raise RuntimeError(f"invitations from {owner} are {' and '.join(sorted(statuses))}; ask the owner to "
                            "share again, then update this stack")
-    missing = [g.rsplit("/", 1)[1] for g in groups if g not in _visible_groups()]
+    visible = _visible_groups()  # one CrossAccount listing per poll, however many groups are expected
+    missing = [g.rsplit("/", 1)[1] for g in groups if g not in visible]
     if missing:
         raise Pending(f"{', '.join(missing)} of {owner} not discoverable yet (CrossAccount listing)")
     if accepted:

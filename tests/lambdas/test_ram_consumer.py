@@ -55,6 +55,16 @@ def test_create_accepts_the_pending_invitation_and_waits_until_the_group_is_list
     sagemaker.assert_no_pending_responses()
 
 
+def test_one_cross_account_listing_per_poll_for_several_groups(consumer, cr_event, invoke):
+    module, ram, sagemaker = consumer
+    other = GROUP.replace("churn-prediction", "fraud-detection")
+    invitations(ram, "ACCEPTED")
+    visible(sagemaker, GROUP, other)
+    response = only(invoke(module, cr_event("Create", {**PROPS, "ModelPackageGroupArns": [GROUP, other]})))
+    assert (response["Status"], response["Data"]) == ("SUCCESS", {"VisibleGroups": "2"})
+    sagemaker.assert_no_pending_responses()
+
+
 def test_invitations_from_other_accounts_or_shares_are_left_alone(consumer, cr_event, invoke):
     module, ram, sagemaker = consumer
     ram.add_response("get_resource_share_invitations", {"resourceShareInvitations": [
