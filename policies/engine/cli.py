@@ -1,7 +1,7 @@
 """`modelgov simulate FILE|-`: one simulation, a JSON array of them, or JSON lines; one JSON line out per case.
 
 Exit 0 when every case was evaluated (cases with input errors included: they print their errors),
-2 when the input cannot be read or parsed.
+2 when the input cannot be read, decoded as UTF-8 or parsed.
 """
 
 from __future__ import annotations
@@ -20,10 +20,24 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def _read(name: str) -> str:
+    """The input as text; raise ValueError naming the file and the place when it is not UTF-8."""
     if name == "-":
-        return sys.stdin.read()
-    with open(name, encoding="utf-8") as handle:
-        return handle.read()
+        buffer = getattr(sys.stdin, "buffer", None)  # a text-only stdin (a test's StringIO) is text already
+        if buffer is None:
+            return sys.stdin.read()
+        data = buffer.read()
+        shown = "<stdin>"
+    else:
+        with open(name, "rb") as handle:
+            data = handle.read()
+        shown = name
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        col = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
+        raise ValueError(f"{shown}:{line}:{col}: not UTF-8 (byte 0x{data[exc.start]:02x}: {exc.reason}); "
+                         "save the file as UTF-8 JSON") from None
 
 
 def parse_cases(text: str, name: str) -> list[Any]:

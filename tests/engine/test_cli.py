@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 from pathlib import Path
 
@@ -103,6 +104,18 @@ def test_unreadable_input_exits_two(tmp_path: Path, capsys: pytest.CaptureFixtur
     assert f"{path}:2:" in err and "invalid JSON" in err
     assert main(["simulate", str(tmp_path / "missing.json")]) == 2
     assert "cannot read" in capsys.readouterr().err
+
+
+def test_non_utf8_input_names_the_file_and_place(tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    path = tmp_path / "latin1.json"
+    path.write_bytes(b'{"request":\n {"action": "caf\xe9"}}')
+    assert main(["simulate", str(path)]) == 2
+    err = capsys.readouterr().err
+    assert f"{path}:2:17: not UTF-8 (byte 0xe9" in err and "save the file as UTF-8" in err
+    monkeypatch.setattr("sys.stdin", io.TextIOWrapper(io.BytesIO(b"\xff{}")))
+    assert main(["simulate", "-"]) == 2
+    assert "<stdin>:1:1: not UTF-8 (byte 0xff" in capsys.readouterr().err
 
 
 def test_docs_show_the_real_output_of_the_example(capsys: pytest.CaptureFixture[str]) -> None:
