@@ -25,7 +25,7 @@ def _read(name: str) -> str:
         buffer = getattr(sys.stdin, "buffer", None)  # a text-only stdin (a test's StringIO) is text already
         if buffer is None:
             return sys.stdin.read()
-        data = buffer.read()
+        data: bytes = buffer.read()
         shown = "<stdin>"
     else:
         with open(name, "rb") as handle:
