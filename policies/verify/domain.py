@@ -18,6 +18,8 @@ from typing import Any
 
 from modelgov.policies.iam import catalog
 
+from .variables import RESOURCE, Link, fill, middles, variables_of
+
 ABSENT: None = None
 OTHER_STRING = "modelgov-other-value"
 OTHER_ARN = "arn:aws:iam::000000000000:role/modelgov-other"
@@ -76,16 +78,59 @@ class KeyUse:
     literals: dict[str, set[str]] = field(default_factory=dict)  # family -> literal values
     comparisons: set[tuple[str, str]] = field(default_factory=set)  # (base operator, value)
     multi: bool = False
-    variables: bool = False
+    variables: bool = False  # compared with, or read as, a policy variable: no class merging
+    links: list[Link] = field(default_factory=list)  # where this key is read as `${key}`
+    extra: set[str] = field(default_factory=set)  # witnesses from the other side of a variable comparison
+    incomplete: str = ""  # why this key's classes cannot be enumerated (V106)
+
+
+def _variable(uses: dict[str, KeyUse], text: str, other: str, glob: bool, ignore_case: bool,
+              supported: bool) -> bool:
+    """Record the variables of `text` (compared with `other`); False when it holds none."""
+    names = variables_of(text)
+    if not names:
+        return False
+    for name, _ in names:
+        use = uses.setdefault(name.lower(), KeyUse(display=name))
+        use.variables = True
+        use.families.add("String")
+        if len(names) > 1 or not supported:
+            why = "two variables in one value" if len(names) > 1 else "a variable under this operator"
+            use.incomplete = use.incomplete or f"{text!r} ({why}) cannot be enumerated"
+        else:
+            use.links.append(Link(other, text, glob, ignore_case))
+    return True
+
+
+def _link_witnesses(uses: dict[str, KeyUse]) -> None:
+    """One round across each variable comparison: the key gets the template filled with the variable's own
+    witnesses, the variable gets what fills the template into each witness of the key."""
+    base = {key: witnesses(use, links=False) for key, use in uses.items()}
+    for key, use in uses.items():
+        for link in use.links:
+            other = uses.get(link.other)
+            if other is None:
+                continue
+            for value in base[key]:
+                other.extra.update(fill(link.template, value))
+            for _, default in variables_of(link.template):
+                if default is not None:
+                    other.extra.update(fill(link.template, default))
+            use.extra.update(middles(link, base[link.other]))
 
 
 def collect_keys(documents: Iterable[dict[str, Any]], action: str) -> dict[str, KeyUse]:
-    """Every condition key tested by a statement that applies to `action`, lower-cased."""
+    """Every condition key tested by a statement that applies to `action`, lower-cased, and every key a
+    policy variable reads in its Condition, Resource or NotResource."""
     uses: dict[str, KeyUse] = {}
     for document in documents:
         for statement in _as_list(document.get("Statement")):
             if not isinstance(statement, dict) or not action_matches(statement, action):
                 continue
+            for element in ("Resource", "NotResource"):
+                for resource in _as_list(statement.get(element)):
+                    if isinstance(resource, str) and "${" in resource:
+                        _variable(uses, resource, RESOURCE, True, False, True)
             for operator, block in (statement.get("Condition") or {}).items():
                 if not isinstance(block, dict):
                     continue
@@ -97,10 +142,13 @@ def collect_keys(documents: Iterable[dict[str, Any]], action: str) -> dict[str, 
                     use.multi = use.multi or bool(qualifier)
                     for value in _as_list(values):
                         text = str(value).lower() if isinstance(value, bool) else str(value)
-                        if "${" in text:
-                            use.variables = True
+                        if "${" in text and _variable(uses, text, str(key).lower(), "Like" in base or fam == "Arn",
+                                                      "IgnoreCase" in base, fam in ("String", "Arn")):
+                            use.variables = True  # the template is no literal: its values come from the link
+                            continue
                         use.literals.setdefault(fam, set()).add(text)
                         use.comparisons.add((base, text))
+    _link_witnesses(uses)
     return uses
 
 
@@ -165,9 +213,9 @@ def other_string(taken: Iterable[str]) -> str:
     return candidate
 
 
-def witnesses(use: KeyUse, extra: Iterable[str] = ()) -> list[str]:
+def witnesses(use: KeyUse, extra: Iterable[str] = (), links: bool = True) -> list[str]:
     """Single values that reach every class of the key (absent is added by the caller)."""
-    out: list[str] = list(extra)
+    out: list[str] = list(extra) + (sorted(use.extra) if links else [])
     literals = use.literals
     out += _string_witnesses(use)
     if "Arn" in use.families:
@@ -209,9 +257,9 @@ def multi_valued(key: str, use: KeyUse) -> bool:
     return use.multi or bool(key_type and key_type.multi_valued)
 
 
-def values_for(key: str, use: KeyUse) -> list[Value]:
+def values_for(key: str, use: KeyUse, extra: Iterable[str] = ()) -> list[Value]:
     """The class representatives of a free key: absent, then witnesses (as sets for multi-valued keys)."""
-    singles = witnesses(use)
+    singles = witnesses(use, extra)
     if not multi_valued(key, use):
         return [ABSENT, *singles]
     sets: list[Value] = [ABSENT, ()]

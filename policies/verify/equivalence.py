@@ -7,6 +7,7 @@ answer (values of one condition block are ORed, so one answer per block decides)
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from . import domain
@@ -18,12 +19,16 @@ def _as_list(value: Any) -> list[Any]:
     return value if isinstance(value, list) else [value]
 
 
-def resource_bits(docs: list[dict[str, Any]], action: str, arn: str) -> tuple[bool, ...]:
-    """Whether each applicable statement's Resource/NotResource covers the ARN."""
-    bits: list[bool] = []
+def resource_bits(docs: list[dict[str, Any]], action: str, arn: str) -> tuple[bool | str, ...]:
+    """Whether each applicable statement's Resource/NotResource covers the ARN; the ARN itself when a policy
+    variable decides that (the group then shares its class with no other)."""
+    bits: list[bool | str] = []
     for doc in docs:
         for statement in _as_list(doc.get("Statement")):
             if not isinstance(statement, dict) or not domain.action_matches(statement, action):
+                continue
+            if "${" in json.dumps([statement.get("Resource"), statement.get("NotResource")]):
+                bits.append(arn)
                 continue
             if "Resource" in statement:
                 bits.append(any(isinstance(r, str) and domain._glob(r, arn) for r in _as_list(statement["Resource"])))

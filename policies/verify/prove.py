@@ -38,6 +38,7 @@ from .layers import Layers, documents, scp_levels
 from .materialize import PERMISSIVE, STRICT, materialize
 from .model import Group, Inventory, Note, Principal
 from .result import MatrixEntry, VerifyResult, Violation
+from .variables import RESOURCE, middles
 
 ALLOWED = "Allowed"
 UNKNOWN = "unknown"
@@ -185,7 +186,8 @@ class Prover:
         docs = [any_layers.materialized(policy, mode) for policy in [*principal.identity, *principal.boundary]
                 for mode in modes]
         text = json.dumps(docs, sort_keys=True)
-        if "${" in text:
+        if "${" in text or any("${" in json.dumps(layers.materialized(p, mode))
+                               for layers in layers_of.values() for p in layers.policies() for mode in modes):
             return None  # policy variables may read the principal: no sharing
         arn_tests: list[bool] = []
         seen: set[int] = set()
@@ -237,6 +239,18 @@ class Prover:
         return ALLOWED if strict == ALLOWED else UNKNOWN
 
     # -- free keys ---------------------------------------------------------------------------------------------
+    def link_values(self, use: KeyUse) -> list[str]:
+        """Values of a variable's key that fill its template into each stage, status, approval status or
+        version ARN the proof enumerates (those domains are the prover's, not a policy literal's)."""
+        out: list[str] = []
+        lifecycle = {STAGE_KEY: self.stages, CURRENT_STAGE_KEY: self.stages, STATUS_KEY: self.statuses,
+                     CURRENT_STATUS_KEY: self.statuses, APPROVAL_KEY: list(APPROVAL_STATUSES)}
+        targets = {k.lower(): v for k, v in lifecycle.items()}
+        targets[RESOURCE] = [g.version_arn for g in self.inventory.groups]
+        for link in use.links:
+            out += middles(link, targets.get(link.other, []))
+        return out
+
     def free_combos(self, principal: Principal, uses: dict[str, KeyUse], action: str) -> list[dict[str, Value]]:
         axes: list[tuple[str, list[Value]]] = []
         for key, use in sorted(uses.items()):
@@ -244,7 +258,7 @@ class Prover:
                 continue
             if not catalog.key_valid_for_action(use.display, action, "model-package"):
                 continue  # never present in a request for this action
-            reps = list(domain.reduce(use, domain.values_for(key, use)).values())
+            reps = list(domain.reduce(use, domain.values_for(key, use, self.link_values(use))).values())
             axes.append((use.display, reps))
         org = self.spec.organization
         members = {a.id for a in org.accounts} | {org.registry_account, org.management_account}
@@ -286,6 +300,11 @@ class Prover:
                                                      principal.source))
             docs = [d for g in gclasses for d in g.docs]
             uses = domain.collect_keys(docs, action)
+            incomplete = sorted(f"{u.display}: {u.incomplete}" for u in uses.values() if u.incomplete)
+            if incomplete:
+                self.result.unknowns.append(Note("V106", f"{principal.label}: policy variable {incomplete[0]} for "
+                                                         f"{action}; not proven", principal.source))
+                continue
             classes = {dim: self._classes(persona, uses.get(key.lower()), dim, values) for dim, key, values in (
                 ("ts", STAGE_KEY, self.stages), ("tt", STATUS_KEY, self.statuses),
                 ("cs", CURRENT_STAGE_KEY, self.stages), ("ct", CURRENT_STATUS_KEY, self.statuses),

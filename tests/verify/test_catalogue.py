@@ -55,6 +55,12 @@ def _engine_error(c) -> None:
                        "Condition": {"StringEquals:": {"sagemaker:ModelLifeCycle:Stage": "Production"}}})
 
 
+def _two_variables(c) -> None:
+    statements = c.resource("PipelinePolicy")["Properties"]["PolicyDocument"]["Statement"]
+    statements.append({"Effect": "Deny", "Action": "sagemaker:UpdateModelPackage", "Resource": "*",
+                       "Condition": {"StringEquals": {"aws:RequestTag/x": "${aws:PrincipalTag/a}${aws:userid}"}}})
+
+
 TRIGGERS: dict[str, tuple[Callable[..., None], dict[str, int]]] = {
     "V002": (_unresolved, {}),
     "V003": (_unknown_managed, {}),
@@ -66,6 +72,7 @@ TRIGGERS: dict[str, tuple[Callable[..., None], dict[str, int]]] = {
     "V103": (_unknown_managed, {}),
     "V104": (_engine_error, {}),
     "V105": (lambda c: None, {"max_evaluations": 10}),
+    "V106": (_two_variables, {}),
 }
 
 
