@@ -66,6 +66,9 @@ def _decode(path: Path) -> tuple[dict[str, Any], str]:
         text = path.read_text(encoding="utf-8")
     except OSError as exc:
         raise AssemblyError(f"{path}: cannot read the template ({exc.strerror}); check the path") from None
+    except UnicodeDecodeError as exc:
+        raise AssemblyError(f"{path}: byte {exc.start} is not UTF-8 ({exc.reason}); a template is JSON or YAML "
+                            "text, save it as UTF-8") from None
     template, matches = decode(str(path))
     if matches or not isinstance(template, dict):
         detail = matches[0].message if matches else "not a mapping"
@@ -106,6 +109,9 @@ def load_assembly(folder: Path) -> list[StackTemplate]:
     except json.JSONDecodeError as exc:
         raise AssemblyError(f"{manifest_path}:{exc.lineno}:{exc.colno}: manifest is not JSON ({exc.msg}); "
                             "re-run `cdk synth`") from None
+    except UnicodeDecodeError as exc:
+        raise AssemblyError(f"{manifest_path}: byte {exc.start} is not UTF-8 ({exc.reason}); re-run `cdk synth`"
+                            ) from None
     stacks: list[StackTemplate] = []
     for name, artifact in (manifest.get("artifacts") or {}).items():
         if artifact.get("type") == "cdk:cloud-assembly":  # nested assembly (CDK stages)

@@ -86,3 +86,14 @@ def test_cli_exit_codes(composition, tmp_path, capsys):
     err = capsys.readouterr().err
     assert "V001" in err and "modelgov-registry.template.json" in err
     assert main(["verify", str(tmp_path / "missing"), "--spec", spec]) == 2
+
+
+def test_non_utf8_input_is_unreadable_input_naming_the_file(tmp_path, capsys):
+    binary = tmp_path / "bin.json"
+    binary.write_bytes(b"\x89PNG\r\n\x1a\n\xff\xfe")
+    assert main(["verify", str(binary), "--spec", str(REPO / "governance.yaml")]) == 2
+    err = capsys.readouterr().err
+    assert "V001" in err and "bin.json: byte 0 is not UTF-8" in err
+    (tmp_path / "manifest.json").write_bytes(b"\xff")
+    assert main(["verify", str(tmp_path), "--spec", str(REPO / "governance.yaml")]) == 2
+    assert "manifest.json: byte 0 is not UTF-8" in capsys.readouterr().err
