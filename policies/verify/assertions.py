@@ -70,6 +70,12 @@ class Governance:
         to, _, status = rest.partition(":")
         if not (start and to and status):
             raise ValueError(f"transition {label!r} is not 'From->To:Status' (e.g. 'QA->Production:PendingApproval')")
+        stages, statuses = list(self.spec.lifecycle.stages), list(self.spec.lifecycle.statuses)
+        for what, value, allowed in (("stage", start, [NONE_STAGE, ANY_STAGE, *stages]), ("stage", to, stages),
+                                     ("status", status, statuses)):
+            if value not in allowed:  # an unknown name would fall into "any other value" and pass vacuously
+                raise ValueError(f"transition {label!r}: {what} {value!r} is not in the spec's lifecycle catalog "
+                                 f"({', '.join(allowed)}); names are case-sensitive, use one of these")
         principals = [p for p in self.inventory.principals if p.persona == persona]
         if not principals:
             raise AssertionError(f"persona {persona!r} has no deployed role in the input")

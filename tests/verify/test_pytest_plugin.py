@@ -35,3 +35,20 @@ def test_governance_fixture_asserts_and_prints_counterexamples(composition, tmp_
     assert '"principal": "arn:aws:iam::222222222222:role/modelgov-qa"' in out
     assert '"sagemaker:CurrentModelLifeCycleStageStatus": "Approved"' in out
     assert "decisive: identity Allow" in out
+
+
+def test_names_outside_the_catalog_are_rejected_not_passed_vacuously(composition):
+    import pytest
+
+    from modelgov.policies.verify.assertions import Governance
+    from modelgov.policies.verify.inventory import build_inventory
+
+    governance = Governance(composition.spec, build_inventory(composition.stacks(), composition.spec))
+    with pytest.raises(ValueError, match=r"'Development->Qa:PendingApproval': stage 'Qa' is not in the spec's "
+                                         r"lifecycle catalog \(Proposal, Development, QA"):
+        governance.assert_denied("data-scientist", "Development->Qa:PendingApproval")
+    with pytest.raises(ValueError, match=r"status 'approved' is not in"):
+        governance.assert_denied("data-scientist", "QA->Production:approved")
+    with pytest.raises(ValueError, match=r"stage 'Staging' is not in"):
+        governance.assert_allowed("qa", "Staging->Production:PendingApproval")
+    governance.assert_denied("data-scientist", "Development->QA:Approved")  # catalog names still work
