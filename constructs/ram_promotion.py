@@ -33,7 +33,9 @@ PROMOTION_ACTIONS = LIST_ACTIONS + SHARE_ACTIONS + PERMISSION_ACTIONS
 RESOURCE_TYPE = "sagemaker:ModelPackageGroup"
 # crhelper schedules its own polling: a rule named after the custom resource's logical id plus 8 random
 # characters (crhelper resource_helper._put_rule), and a Lambda permission whose Sid is built the same way.
-POLLING_ACTIONS = ["events:PutRule", "events:PutTargets", "events:RemoveTargets", "events:DeleteRule"]
+# DescribeRule: the handlers drop a late poll whose rule is gone (its request was already answered).
+POLLING_ACTIONS = ["events:PutRule", "events:PutTargets", "events:RemoveTargets", "events:DeleteRule",
+                   "events:DescribeRule"]
 RULE_SUFFIX, RULE_NAME_MAX = 8, 64
 MIN_TIMEOUT, MAX_TIMEOUT = 60, 3000
 

@@ -156,13 +156,51 @@ def _delete(event, _context):
     return event.get("PhysicalResourceId")
 
 
+def _request_open(helper, event):
+    """Whether this poll's request is still unanswered: every final response, crhelper's timeout FAILED
+    included, deletes the polling rule, but EventBridge can still deliver a poll late (at least once)."""
+    rule = str(event.get("CrHelperRule", "")).rsplit("/", 1)[-1]
+    try:
+        helper._events_client.describe_rule(Name=rule)
+    except Exception as error:
+        if _error_code(error) == "ResourceNotFoundException":
+            return False
+        logger.warning("could not check polling rule %s (%s); polling anyway", rule, _error_code(error) or error)
+    return True
+
+
 def _get_helper():
     global _helper
     if _helper is None:
         from crhelper import CfnResource  # imports boto3: keep it out of the cold import
 
-        helper = CfnResource(json_logging=False, log_level="INFO", boto_level="ERROR", polling_interval=1,
-                             sleep_on_delete=5)
+        class Helper(CfnResource):
+            """crhelper whose timeout FAILED is the request's last word: the timer also deletes the polling
+            rule, and nothing more is sent for the request from this invocation."""
+
+            timed_out = False
+
+            def _crhelper_init(self, event, context):
+                self.timed_out = False
+                return super()._crhelper_init(event, context)
+
+            def _timeout(self):
+                super()._timeout()
+                self.timed_out = True
+                if "CrHelperRule" in self._event:
+                    try:
+                        self._remove_polling()
+                    except Exception:
+                        logger.exception("could not remove the polling rule after the timeout")
+
+            def _send(self, *args, **kwargs):
+                if self.timed_out:
+                    logger.warning("request already answered FAILED (timeout); not sending another response")
+                    return
+                super()._send(*args, **kwargs)
+
+        helper = Helper(json_logging=False, log_level="INFO", boto_level="ERROR", polling_interval=1,
+                        sleep_on_delete=5)
         helper.create(_start)
         helper.update(_start)
         helper.poll_create(_poll)
@@ -173,4 +211,8 @@ def _get_helper():
 
 
 def handler(event, context):
-    _get_helper()(event, context)
+    helper = _get_helper()
+    if event.get("CrHelperPoll") and not _request_open(helper, event):
+        logger.info("polling rule of request %s is gone: already answered, nothing to do", event.get("RequestId"))
+        return
+    helper(event, context)

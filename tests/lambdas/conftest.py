@@ -20,7 +20,8 @@ Fixtures:
   timeout timer from it; the default 300,000 ms never fires in a test).
 - ``crhelper_aws`` (autouse): keeps crhelper offline. Its own lambda/events/logs clients are real botocore
   clients (so every request is validated against the real service model) whose calls are answered by a
-  recorder instead of AWS; ``crhelper_aws.calls`` lists ``(service, operation, params)``. It also replaces
+  recorder instead of AWS; ``crhelper_aws.calls`` lists ``(service, operation, params)``. DescribeRule
+  answers from ``crhelper_aws.rules`` (put and not yet deleted), else ResourceNotFoundException. It also replaces
   the CloudWatch-logs flush sleep crhelper does on Delete (up to 120 s) by a recorder
   (``crhelper_aws.delete_sleeps``), trusts ``cfn_server``'s certificate, and sets fake credentials and
   region us-east-1 so nothing can reach AWS.
@@ -232,6 +233,7 @@ class CrhelperAws:
     def __init__(self) -> None:
         self.calls: list[tuple[str, str, dict[str, Any]]] = []
         self.delete_sleeps: list[float] = []
+        self.rules: set[str] = set()  # polling rules put and not yet deleted (DescribeRule answers from it)
 
     def client(self, service: str, **_: Any) -> Any:
         client = _botocore_client(service)
@@ -243,6 +245,12 @@ class CrhelperAws:
         def answer(model: Any, **__: Any) -> tuple[Any, dict[str, Any]]:
             params = pending.pop()
             self.calls.append((service, model.name, params))
+            if model.name == "PutRule":
+                self.rules.add(params["Name"])
+            elif model.name == "DeleteRule":
+                self.rules.discard(params["Name"])
+            elif model.name == "DescribeRule":
+                return self._describe_rule(params["Name"])
             build = _CRHELPER_RESPONSES.get(model.name)
             if build is None:
                 raise AssertionError(f"crhelper called {service}.{model.name}, not answered by the fixture")
@@ -252,6 +260,18 @@ class CrhelperAws:
         client.meta.events.register(f"before-parameter-build.{prefix}", remember)
         client.meta.events.register(f"before-call.{prefix}", answer)
         return client
+
+    @staticmethod
+    def _not_found(name: str) -> tuple[Any, dict[str, Any]]:
+        error = {"Code": "ResourceNotFoundException", "Message": f"Rule {name} does not exist."}
+        return (AWSResponse("https://offline.invalid", 400, {}, None), {"Error": error})
+
+    def _describe_rule(self, name: str) -> tuple[Any, dict[str, Any]]:
+        if name not in self.rules:
+            return self._not_found(name)
+        return (AWSResponse("https://offline.invalid", 200, {}, None),
+                {"Name": name, "Arn": f"arn:aws:events:{REGION}:{ACCOUNT}:rule/{name}", "State": "ENABLED",
+                 "ScheduleExpression": "rate(1 minute)"})
 
     def operations(self) -> list[str]:
         return [operation for _, operation, _ in self.calls]

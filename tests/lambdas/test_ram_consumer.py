@@ -167,3 +167,17 @@ def test_invalid_properties_fail_on_create(consumer, cr_event, invoke, props, me
     module, _, _ = consumer
     response = only(invoke(module, cr_event("Create", props)))
     assert response["Status"] == "FAILED" and message in response["Reason"]
+
+
+def test_a_late_poll_after_the_answer_sends_nothing(consumer, cr_event, invoke, crhelper_aws, cfn_server,
+                                                    make_context):
+    """EventBridge delivers at least once: a poll arriving after the rule was deleted stays silent."""
+    module, ram, sagemaker = consumer
+    invitations(ram, "ACCEPTED")
+    visible(sagemaker)
+    invitations(ram, "ACCEPTED")
+    visible(sagemaker, GROUP)
+    assert only(invoke(module, cr_event("Create", PROPS)))["Status"] == "SUCCESS"
+    module.handler(crhelper_aws.scheduled_events()[-1], make_context())
+    assert [r["Status"] for r in cfn_server.responses] == ["SUCCESS"]
+    ram.assert_no_pending_responses()

@@ -308,13 +308,25 @@ def test_invalid_properties_fail_on_create_without_polling(promotion, cr_event, 
     assert crhelper_aws.operations() == []
 
 
-def test_lambda_about_to_time_out_sends_one_failed(promotion, cr_event, invoke, monkeypatch):
+def test_lambda_about_to_time_out_sends_one_failed(promotion, cr_event, invoke, monkeypatch, crhelper_aws,
+                                                   cfn_server, make_context):
     module, _ = promotion
+    calls = []
 
-    def slow_step(*args: Any) -> Any:
-        time.sleep(0.8)  # a RAM call hanging past the Lambda's remaining time
-        raise module.Pending("still PROMOTING_TO_STANDARD")
+    def slow_then_done(*args: Any) -> Any:
+        calls.append(args)
+        if len(calls) == 1:
+            time.sleep(0.8)  # a RAM call hanging past the Lambda's remaining time
+            raise module.Pending("still PROMOTING_TO_STANDARD")
+        return [SHARE]  # a later poll would find the share promoted
 
-    monkeypatch.setattr(module, "_step", slow_step)
+    monkeypatch.setattr(module, "_step", slow_then_done)
     responses = invoke(module, cr_event("Create", PROPS), max_polls=1, poll_remaining_ms=800)
     assert [(r["Status"], r["Reason"]) for r in responses] == [("FAILED", "Execution timed out")]
+    assert crhelper_aws.operations()[-3:] == ["RemoveTargets", "RemovePermission", "DeleteRule"]
+    assert crhelper_aws.rules == set()
+    # EventBridge delivers the scheduled poll once more (at least once): no second response, no step run
+    late_poll = crhelper_aws.scheduled_events()[-1]
+    module.handler(late_poll, make_context())
+    assert [r["Status"] for r in cfn_server.responses] == ["FAILED"]
+    assert len(calls) == 1
