@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import sys
 import tempfile
 from pathlib import Path
@@ -15,6 +16,7 @@ from pathlib import Path
 from modelgov.policies.spec import SpecError, load_spec
 
 from . import AssemblyError, verify
+from .assembly import StackEnv, partition_of
 from .prove import ACTIONS, DEFAULT_MAX_EVALUATIONS
 from .render import RENDERERS
 
@@ -29,6 +31,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="lifecycle actions to prove (default: both)")
     parser.add_argument("--no-approval", action="store_true",
                         help="do not prove sagemaker:ModelApprovalStatus (for policies that govern only stages)")
+    parser.add_argument("--account", help="12-digit account loose template files deploy to (default: unknown, so "
+                                           "their roles are verified in every account of the organization)")
+    parser.add_argument("--region", help="region loose template files deploy to (default: unknown)")
     parser.add_argument("--max-evaluations", type=int, default=DEFAULT_MAX_EVALUATIONS,
                         help="request classes per principal and action before giving up as unproven")
 
@@ -58,9 +63,19 @@ def run(args: argparse.Namespace) -> int:
     except OSError as err:
         print(f"{args.spec}: cannot read the spec ({err.strerror}); pass --spec PATH", file=sys.stderr)
         return 2
+    paths = [Path(p) for p in args.inputs]
+    if args.account is not None and not re.fullmatch(r"\d{12}", args.account):
+        print(f"modelgov verify: --account {args.account!r} is not a 12-digit AWS account id; pass e.g. "
+              "--account 222222222222", file=sys.stderr)
+        return 2
+    if (args.account or args.region) and len(paths) == 1 and paths[0].is_dir():
+        print(f"modelgov verify: --account and --region apply to loose template files; {paths[0]} is a cdk.out "
+              "whose manifest names each stack's environment, drop the options", file=sys.stderr)
+        return 2
+    region = args.region or ""
+    env = StackEnv(args.account or "", region, partition_of(region))
     try:
-        result = verify([Path(p) for p in args.inputs], spec, args.max_evaluations, tuple(args.actions),
-                        not args.no_approval)
+        result = verify(paths, spec, args.max_evaluations, tuple(args.actions), not args.no_approval, env)
     except AssemblyError as err:
         print(f"modelgov verify: V001 {err}", file=sys.stderr)
         return 2

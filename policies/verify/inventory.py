@@ -260,31 +260,53 @@ class _Builder:
             props = resolver.resolve(resource.get("Properties") or {}, where)
             source = self.source(stack, logical_id)
             name = resolver.role_name(logical_id)
-            arn = resolver.physical(logical_id, "Arn")
-            account = stack.env.account
-            if not isinstance(name, str) or not isinstance(arn, str):
-                self.note("V002", f"{stack.name} {logical_id}: role name or ARN cannot be resolved; the role is "
-                                  "verified under a placeholder name", source)
-                name, arn = f"{logical_id}-UNRESOLVED", f"arn:aws:iam::{account or ANY_ACCOUNT}:role/{logical_id}"
-            tags = {t.get("Key"): t.get("Value") for t in _as_list(props.get("Tags")) if isinstance(t, dict)}
-            persona = personas.get(name, "")
-            if tags.get(PERSONA_TAG) in names:
-                persona = str(tags[PERSONA_TAG])
-            label = f"role {name} in {account or 'an unknown account'}"
-            identity: list[Policy] = []
-            for index, inline in enumerate(_as_list(props.get("Policies"))):
-                if isinstance(inline, dict):
-                    identity.append(self.policy(f"{name}/{inline.get('PolicyName', index)}",
-                                                inline.get("PolicyDocument"), source))
-            for managed_arn in _as_list(props.get("ManagedPolicyArns")):
-                identity.append(self.lookup_managed(managed_arn, label, source))
-            identity += self.attachments.get((account, name), [])
-            boundary: list[Policy] = []
-            if props.get("PermissionsBoundary") is not None:
-                boundary.append(self.lookup_managed(props["PermissionsBoundary"], label, source))
-            self.inventory.principals.append(Principal(
-                label=label, arn=arn, account=account, kind="role", persona=persona, identity=identity,
-                boundary=boundary, source=source))
+            if not stack.env.account:
+                self.note("V002", f"{stack.name}: the template's account is unknown (a loose template; pass "
+                                  "--account); its roles are verified in every account of the organization", source)
+            for account, arn in self.role_arns(stack, resolver, logical_id, name):
+                self.add_role(stack, props, source, logical_id, name, account, arn, personas, names)
+
+    def role_arns(self, stack: StackTemplate, resolver: Resolver, logical_id: str,
+                  name: Any) -> list[tuple[str, Any]]:
+        """(account, ARN) of a role: its stack's account, or, when that is unknown, each organization account
+        (it may be deployed in any of them, the registry included), so its persona is kept and proven."""
+        if stack.env.account:
+            return [(stack.env.account, resolver.physical(logical_id, "Arn"))]
+        org = self.spec.organization
+        path = resolver.resolve(resource_prop(stack, logical_id, "Path"), f"Resources.{logical_id}.Properties.Path")
+        path = path if isinstance(path, str) else "/"
+        accounts = dict.fromkeys([org.registry_account, *(a.id for a in org.accounts), org.management_account])
+        return [(account, f"arn:{stack.env.partition}:iam::{account}:role{path}{name}" if isinstance(name, str)
+                 else None) for account in accounts]
+
+    def add_role(self, stack: StackTemplate, props: dict[str, Any], source: Source, logical_id: str, name: Any,
+                 account: str, arn: Any, personas: dict[str, str], names: set[str]) -> None:
+        """One principal for the role as deployed in `account`."""
+        if not isinstance(name, str) or not isinstance(arn, str):
+            self.note("V002", f"{stack.name} {logical_id}: role name or ARN cannot be resolved; the role is "
+                              "verified under a placeholder name", source)
+            name, arn = f"{logical_id}-UNRESOLVED", f"arn:aws:iam::{account or ANY_ACCOUNT}:role/{logical_id}"
+        tags = {t.get("Key"): t.get("Value") for t in _as_list(props.get("Tags")) if isinstance(t, dict)}
+        persona = personas.get(name, "")
+        if tags.get(PERSONA_TAG) in names:
+            persona = str(tags[PERSONA_TAG])
+        label = f"role {name} in {account or 'an unknown account'}"
+        if not stack.env.account:
+            label += " (account unknown: one of the organization's)"
+        identity: list[Policy] = []
+        for index, inline in enumerate(_as_list(props.get("Policies"))):
+            if isinstance(inline, dict):
+                identity.append(self.policy(f"{name}/{inline.get('PolicyName', index)}",
+                                            inline.get("PolicyDocument"), source))
+        for managed_arn in _as_list(props.get("ManagedPolicyArns")):
+            identity.append(self.lookup_managed(managed_arn, label, source))
+        identity += self.attachments.get((stack.env.account, name), [])
+        boundary: list[Policy] = []
+        if props.get("PermissionsBoundary") is not None:
+            boundary.append(self.lookup_managed(props["PermissionsBoundary"], label, source))
+        self.inventory.principals.append(Principal(
+            label=label, arn=arn, account=account, kind="role", persona=persona, identity=identity,
+            boundary=boundary, source=source))
 
     def add_spec_groups(self) -> None:
         """Spec groups that no template deploys are still verified, in the registry, without a policy."""
@@ -337,6 +359,12 @@ class _Builder:
                 arn=f"arn:{group.partition}:iam::{account}:role/modelgov-any-principal", account=account,
                 kind="account", identity=[Policy(f"any identity policy in account {account}", ALLOW_ALL)],
                 protected_only=True, exclude_arns=known))
+
+
+def resource_prop(stack: StackTemplate, logical_id: str, prop: str) -> Any:
+    resource = stack.resources.get(logical_id)
+    props = resource.get("Properties") if isinstance(resource, dict) else None
+    return props.get(prop) if isinstance(props, dict) else None
 
 
 def _principal_account(value: Any, partition: str) -> tuple[str, str]:

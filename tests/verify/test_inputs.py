@@ -160,3 +160,31 @@ def test_pattern_overlaps_get_a_witness():
     only_allow = [v for v in values if v.startswith("Dev") and not v.endswith("Prod")]
     neither = [v for v in values if not v.startswith("Dev") and not v.endswith("Prod")]
     assert both and only_allow and neither
+
+
+AUDITOR_TEMPLATE = {"Resources": {"Auditor": {"Type": "AWS::IAM::Role", "Properties": {
+    "RoleName": "modelgov-auditor", "AssumeRolePolicyDocument": {},
+    "Policies": [{"PolicyName": "p", "PolicyDocument": {"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Action": "sagemaker:UpdateModelPackage", "Resource": "*"}]}}]}}}}
+
+
+def test_loose_template_role_keeps_its_persona_in_every_organization_account(tmp_path, capsys):
+    from modelgov.policies.cli import main
+
+    path = tmp_path / "roles.json"
+    path.write_text(json.dumps(AUDITOR_TEMPLATE))
+    spec = str(Path(__file__).resolve().parents[2] / "governance.yaml")
+    assert main(["verify", str(path), "--spec", spec, "--format", "json"]) == 1
+    report = json.loads(capsys.readouterr().out)
+    auditor = [v for v in report["violations"] if v["persona"] == "auditor" and v["code"] == "V101"]
+    assert auditor and any("role modelgov-auditor in 222222222222" in v["principal"] for v in auditor)
+    assert not any("UNRESOLVED" in v["principal"] for v in report["violations"])
+    assert any(n["code"] == "V002" and "--account" in n["message"] for n in report["unknowns"])
+
+    assert main(["verify", str(path), "--spec", spec, "--format", "json", "--account", "222222222222",
+                 "--region", "us-east-1"]) == 1
+    report = json.loads(capsys.readouterr().out)
+    principals = {v["principal"] for v in report["violations"] if v["persona"] == "auditor"}
+    assert principals == {"role modelgov-auditor in 222222222222"}
+    assert main(["verify", str(path), "--spec", spec, "--account", "2222"]) == 2
+    assert "--account '2222' is not a 12-digit AWS account id" in capsys.readouterr().err
