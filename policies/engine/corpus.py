@@ -256,6 +256,40 @@ def generate(count: int, seed: int = 0) -> list[dict[str, Any]]:
     return [gen.simulation() for _ in range(count)]
 
 
+# request resources with a serial number in them, so every request of a benchmark is a new (action, resource)
+DISTINCT_RESOURCES = {
+    "sagemaker": [f"arn:aws:sagemaker:{REGION}:{{acct}}:model-package/{{group}}/{{n}}"],
+    "sqs": [f"arn:aws:sqs:{REGION}:{{acct}}:orders-{{n}}", f"arn:aws:sqs:{REGION}:{{acct}}:audit{{n}}"],
+    "sts:AssumeRole": ["arn:aws:iam::{acct}:role/Deployer{n}", "arn:aws:iam::{acct}:role/ml/Trainer{n}"],
+    "kms:Decrypt": [f"arn:aws:kms:{REGION}:{{acct}}:key/1234abcd-12ab-34cd-56ef-{{n:012d}}"],
+    "kms:DeleteAlias": [f"arn:aws:kms:{REGION}:{{acct}}:alias/aws/s{{n}}", f"arn:aws:kms:{REGION}:{{acct}}:alias/ml{{n}}"],
+    "iam:PassRole": ["arn:aws:iam::{acct}:role/aws-reserved/sso.amazonaws.com/AWSReservedSSO_Admin{n}",
+                     "arn:aws:iam::{acct}:role/ml/Trainer{n}", "arn:aws:iam::{acct}:role/Deployer{n}"],
+}
+
+
+def distinct_requests(sim: dict[str, Any], count: int, seed: int, first_serial: int) -> list[dict[str, Any]]:
+    """`count` requests for `sim`'s principal, each with its own action/resource pair and a fresh context.
+
+    Serial numbers from `first_serial` on make every resource new, so a benchmark that evaluates them
+    against a prepared policy set measures evaluation, not the per-(action, resource) caches.
+    """
+    gen = _Gen(random.Random(seed))
+    principal = sim["request"]["principal"]
+    actions = [a for a in dict.fromkeys(ACTIONS) if a != "sts:GetCallerIdentity"]
+    out: list[dict[str, Any]] = []
+    service = str(sim["request"]["action"]).split(":")[0]
+    own = [a for a in actions if a.startswith(f"{service}:")] or actions
+    for n in range(first_serial, first_serial + count):
+        action = gen.pick(own if gen.chance(0.6) else actions)  # mostly the service the policies were written for
+        acct = ACCT if gen.chance(0.75) else OTHER
+        template = gen.pick(DISTINCT_RESOURCES.get(action, DISTINCT_RESOURCES.get(action.split(":")[0], [])))
+        resource = template.format(acct=acct, n=n, group=gen.pick(["churn", "fraud", "alice"]))
+        out.append({"principal": principal, "action": action, "resource": {"resource": resource, "accountId": acct},
+                    "contextVariables": gen.context(action, principal, acct)})
+    return out
+
+
 def _all_policies(sim: dict[str, Any]) -> list[dict[str, Any]]:
     docs = [p["policy"] for p in sim.get("identityPolicies", [])]
     docs += [p["policy"] for p in sim.get("permissionBoundaryPolicies", []) or []]
