@@ -262,7 +262,8 @@ DISTINCT_RESOURCES = {
     "sqs": [f"arn:aws:sqs:{REGION}:{{acct}}:orders-{{n}}", f"arn:aws:sqs:{REGION}:{{acct}}:audit{{n}}"],
     "sts:AssumeRole": ["arn:aws:iam::{acct}:role/Deployer{n}", "arn:aws:iam::{acct}:role/ml/Trainer{n}"],
     "kms:Decrypt": [f"arn:aws:kms:{REGION}:{{acct}}:key/1234abcd-12ab-34cd-56ef-{{n:012d}}"],
-    "kms:DeleteAlias": [f"arn:aws:kms:{REGION}:{{acct}}:alias/aws/s{{n}}", f"arn:aws:kms:{REGION}:{{acct}}:alias/ml{{n}}"],
+    "kms:DeleteAlias": [f"arn:aws:kms:{REGION}:{{acct}}:alias/aws/s{{n}}",
+                        f"arn:aws:kms:{REGION}:{{acct}}:alias/ml{{n}}"],
     "iam:PassRole": ["arn:aws:iam::{acct}:role/aws-reserved/sso.amazonaws.com/AWSReservedSSO_Admin{n}",
                      "arn:aws:iam::{acct}:role/ml/Trainer{n}", "arn:aws:iam::{acct}:role/Deployer{n}"],
 }
