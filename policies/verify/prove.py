@@ -38,7 +38,7 @@ from .layers import Layers, documents, scp_levels
 from .materialize import PERMISSIVE, STRICT, materialize
 from .model import Group, Inventory, Note, Principal
 from .result import MatrixEntry, VerifyResult, Violation
-from .variables import RESOURCE, middles
+from .variables import RESOURCE, fill, middles
 
 ALLOWED = "Allowed"
 UNKNOWN = "unknown"
@@ -269,7 +269,10 @@ class Prover:
         if principal.kind == "account":
             arns: list[Value] = [principal.arn]
             arn_use = uses.get("aws:principalarn")
-            for value in (domain.witnesses(arn_use) if arn_use else []):
+            # a template such as arn:aws:iam::${aws:PrincipalAccount}:role/x names a role of this very account
+            own = [v for use in uses.values() for link in use.links if link.other == "aws:principalarn"
+                   for v in fill(link.template, principal.account)]
+            for value in [*own, *(domain.witnesses(arn_use) if arn_use else [])]:
                 parts = value.split(":")
                 if len(parts) >= 6 and parts[2] == "iam" and parts[4] in ("*", principal.account, ""):
                     parts[4] = principal.account

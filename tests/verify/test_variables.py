@@ -78,3 +78,15 @@ def test_witnesses_link_both_sides_of_a_variable_comparison():
     assert "churn" in principal_tag and "risk" in principal_tag  # middle of team-churn; own literal
     assert "team-risk" in request_tag and "team-churn" in request_tag
     assert "${" not in "".join(request_tag)  # the template itself is no value
+
+
+def test_principal_arn_template_reaches_roles_of_the_calling_account(composition):
+    """A group policy open to `role/deployer-*` of whichever account calls: some other account's role opens it."""
+    policy = composition.resource("FraudDetectionGroup")["Properties"]["ModelPackageGroupPolicy"]
+    policy["Statement"].append({
+        "Sid": "AnyDeployer", "Effect": "Allow", "Principal": "*", "Action": UPDATE, "Resource": "*",
+        "Condition": {"ArnLike": {"aws:PrincipalArn": "arn:aws:iam::${aws:PrincipalAccount}:role/deployer-*"}}})
+    result = verify_stacks(composition.stacks(), composition.spec)
+    found = [v for v in result.violations if v.principal.startswith("any principal in any AWS account")]
+    assert found and {v.code for v in found} == {"V101"}
+    assert ":role/deployer-" in found[0].request["principal"]
