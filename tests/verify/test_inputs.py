@@ -188,3 +188,5 @@ def test_loose_template_role_keeps_its_persona_in_every_organization_account(tmp
     assert principals == {"role modelgov-auditor in 222222222222"}
     assert main(["verify", str(path), "--spec", spec, "--account", "2222"]) == 2
     assert "--account '2222' is not a 12-digit AWS account id" in capsys.readouterr().err
+    assert main(["verify", str(tmp_path), "--spec", spec, "--account", "222222222222"]) == 2
+    assert "apply to loose template files" in capsys.readouterr().err
