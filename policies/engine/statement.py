@@ -56,10 +56,15 @@ class ActionMatcher:
         return any(s.fullmatch(service) is not None and n.fullmatch(name) is not None for s, n in self.patterns)
 
 
+def _field_regex(field: str) -> str:
+    """One ARN field's wildcard pattern, kept inside the field (`*` and `?` never match a colon)."""
+    return "".join("[^:]*" if c == "*" else "[^:]" if c == "?" else re.escape(c) for c in field)
+
+
 class ResourcePattern:
     """One Resource/NotResource entry. `match` answers True, False, or None (variable without a value)."""
 
-    __slots__ = ("source", "all", "never", "fields", "template", "static", "_fields_ok")
+    __slots__ = ("source", "all", "never", "fields", "template", "static", "whole", "_fields_ok")
 
     def __init__(self, source: str, kind: str, variables: bool):
         self.source = source
@@ -68,6 +73,7 @@ class ResourcePattern:
         self.fields: list[re.Pattern[str]] = []
         self.template: Template | None = None
         self.static: re.Pattern[str] | None = None
+        self.whole: re.Pattern[str] | None = None  # variable-free entries: one regex over the whole ARN
         self._fields_ok: dict[str, bool] = {}
         if self.all:
             return
@@ -83,7 +89,11 @@ class ResourcePattern:
         if template.has_variables:
             self.template = template
         else:
-            self.static = template.regex({})
+            static = self.static = template.regex({})
+            assert static is not None  # a template without variables always resolves
+            # fields cannot hold a colon, so the five field separators line up with split(":", 5) exactly
+            fields = ":".join(f"(?i:{_field_regex(p)})" for p in parts[1:5])
+            self.whole = re.compile(f"arn:{fields}:(?:{static.pattern})", re.DOTALL)
 
     def match(self, request: Request, ctx: Context) -> bool | None:
         if self.all:
@@ -91,6 +101,9 @@ class ResourcePattern:
         parts = request.resource_parts
         if self.never or parts is None:
             return False
+        whole = self.whole
+        if whole is not None:
+            return whole.fullmatch(request.resource) is not None
         fields_ok = self._fields_ok.get(request.resource)
         if fields_ok is None:
             fields_ok = all(r.fullmatch(v) is not None for r, v in zip(self.fields, parts[1:5], strict=True))
