@@ -102,6 +102,10 @@ KEYS: dict[str, tuple[list[str], list[Any], list[Any]]] = {
     "aws:PrincipalAccount": (["StringEquals", "StringNotEquals"], [ACCT, OTHER], []),
     "aws:PrincipalIsAWSService": (["Bool"], ["true", "false"], []),
     "aws:PrincipalServiceName": (["StringEquals", "StringLike"], ["sagemaker.amazonaws.com", "*.amazonaws.com"], []),
+    # BinaryEquals compares base64 values; canonical encodings only, since iam-simulate compares the text
+    # (two spellings of the same bytes, such as "QQ==" and "QR==", would differ there; docs/engine.md)
+    "aws:PrincipalTag/cert": (["BinaryEquals"], ["Y2h1cm4=", "ZnJhdWQ=", "AAEC"],
+                              ["Y2h1cm4=", "ZnJhdWQ=", "AAEC", "bm9uZQ=="]),
 }
 TAG_REQUEST_KEYS = ["aws:PrincipalTag/team", "aws:PrincipalTag/stage"]
 ALLOW_ALL = {"Effect": "Allow", "Action": "*", "Resource": "*"}
@@ -247,6 +251,8 @@ class _Gen:
             stmts = [self.statement(service, action, acct, principal=self.resource_principal(principal),
                                     allow_not=False) for _ in range(self.rng.randint(1, 3))]
             sim["resourcePolicy"] = _policy(stmts, version)
+        if self.chance(0.25):  # usually a third account; sometimes the caller's or the resource's (D15)
+            sim["organization"] = {"managementAccountId": self.pick([MGMT, MGMT, ACCT, OTHER])}
         return sim
 
 
@@ -311,7 +317,7 @@ def _has_var(value: Any) -> bool:
 
 
 def deviations(sim: dict[str, Any]) -> set[str]:
-    """Which documented iam-simulate divergences (D1..D6, D12..D14) a case may touch."""
+    """Which documented iam-simulate divergences (D1..D6, D12..D15) a case may touch."""
     out: set[str] = set()
     request = sim["request"]
     ctx_keys = {k.lower() for k in request.get("contextVariables", {})}
@@ -357,6 +363,11 @@ def deviations(sim: dict[str, Any]) -> set[str]:
     if principal is not None and sim.get("serviceControlPolicies") and (
             principal.kind == "service" or principal.service_linked):
         out.add("D6")
+    management = (sim.get("organization") or {}).get("managementAccountId")
+    if management and principal is not None and (
+            (sim.get("serviceControlPolicies") and principal.account == management)
+            or (sim.get("resourceControlPolicies") and request["resource"]["accountId"] == management)):
+        out.add("D15")
     if request["action"].lower() in IMMUTABLE_ROLE_ACTIONS and "role/aws-reserved/" in request["resource"]["resource"]:
         out.add("D13")
     return out

@@ -2,7 +2,7 @@
 
 iam-simulate runs once, in one node process, over the whole batch (tests/engine/oracle.mjs). Decisions
 must be identical except on cases that touch a documented divergence (docs/engine.md#divergences; the
-D1-D9 ids of /work/shared/research/iamsim-probe.mjs --deviations plus D12-D14; D10 and D11 were retracted), where
+D1-D9 ids of /work/shared/research/iamsim-probe.mjs --deviations plus D12-D15; D10 and D11 were retracted), where
 test_deviations.py asserts the AWS-documented behaviour instead.
 iam-simulate does not derive global keys (aws:PrincipalArn ...), so the oracle receives the derived
 values we compute; that divergence is tested in test_checklist.py (rule 37).
@@ -63,7 +63,7 @@ def test_decisions_match_iam_simulate_outside_documented_divergences() -> None:
     assert all(not r.errors for r in ours), [r.errors for r in ours if r.errors][:3]
     theirs = run_oracle([for_oracle(s) for s in simulations])
     assert len(theirs) == len(simulations)
-    compared, skipped = 0, Counter[str]()
+    compared, skipped, features = 0, Counter[str](), Counter[str]()
     mismatches: list[str] = []
     for index, (sim, mine, other) in enumerate(zip(simulations, ours, theirs, strict=True)):
         tags = deviations(sim)
@@ -71,6 +71,7 @@ def test_decisions_match_iam_simulate_outside_documented_divergences() -> None:
             skipped.update(tags)
             continue
         compared += 1
+        features.update(f for f in ("BinaryEquals", "managementAccountId") if f in json.dumps(sim))
         assert other.get("ignored", []) == [], (index, other)
         if mine.decision != other["decision"]:
             mismatches.append(f"case {index}: ours {mine.decision}, iam-simulate {other['decision']}\n"
@@ -78,5 +79,9 @@ def test_decisions_match_iam_simulate_outside_documented_divergences() -> None:
     print(f"\ncompared {compared} cases with iam-simulate; divergence-tagged cases skipped: {dict(skipped)}")
     assert not mismatches, f"{len(mismatches)} mismatches; first:\n" + "\n".join(mismatches[:3])
     assert compared >= 2000
+    # both reach the oracle: BinaryEquals conditions, and an organization whose management account is a
+    # third one (the exemption itself is divergence D15, asserted in test_deviations.py)
+    assert min(features["BinaryEquals"], features["managementAccountId"]) >= 100, features
+    assert skipped["D15"] >= 20, skipped
     decisions = Counter(r.decision for r in ours)
     assert min(decisions[d] for d in ("Allowed", "ImplicitlyDenied", "ExplicitlyDenied")) >= 200, decisions
