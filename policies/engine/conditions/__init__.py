@@ -64,9 +64,11 @@ def _like_predicate(regex: Any) -> Predicate:
 class CompiledCondition:
     """One operator applied to one key with its values, compiled once per policy."""
 
-    __slots__ = ("op", "key", "display_key", "values", "family", "is_null", "null_goals", "static_preds")
+    __slots__ = ("op", "key", "display_key", "values", "family", "is_null", "null_goals", "static_preds",
+                 "any_pred")
 
-    def __init__(self, op: Operator, display_key: str, values: list[PolicyValue], null_goals: frozenset[str]):
+    def __init__(self, op: Operator, display_key: str, values: list[PolicyValue], null_goals: frozenset[str],
+                 any_pred: Predicate | None = None):
         self.op = op
         self.key = display_key.lower()
         self.display_key = display_key
@@ -77,6 +79,7 @@ class CompiledCondition:
         preds = [v.static for v in values]
         self.static_preds: list[Predicate] | None = (
             [p for p in preds if p is not None] if all(p is not None for p in preds) else None)
+        self.any_pred = any_pred  # all values at once (set lookup / one regex), when the family offers it
 
     def _pred(self, value: PolicyValue, ctx: Context) -> Predicate | None:
         if value.static is not None:
@@ -94,7 +97,9 @@ class CompiledCondition:
         if rv is None:
             return False
         preds = self.static_preds
-        if preds is not None:
+        if self.any_pred is not None:
+            hit = self.any_pred(rv)
+        elif preds is not None:
             hit = any(p(rv) for p in preds)
         else:
             hit = False
@@ -206,6 +211,7 @@ def compile_condition(op_name: str, key: Any, raw_values: Any, variables: bool) 
     family = FAMILIES[op.family]
     use_vars = variables and op.allows_variables
     values: list[PolicyValue] = []
+    literals: list[str] = []  # values compared as plain literals (no variable, no Like pattern)
     for text in texts:
         if variables and not op.allows_variables and "${" in text:
             raise InputError("E013", f"policy variables are not allowed with {op.base} ({text!r}); "
@@ -221,6 +227,10 @@ def compile_condition(op_name: str, key: Any, raw_values: Any, variables: bool) 
                 if op.family == "Bool":
                     boolean.check_literal(literal or text)
                 values.append(PolicyValue(text, None, family.predicate(op.base, literal or "")))
+                literals.append(literal or "")
         except ValueError as exc:
             raise InputError("E013", f"{op.name} value: {exc}") from None
-    return CompiledCondition(op, display, values, frozenset())
+    combine = getattr(family, "predicate_any", None)
+    any_pred = (combine(op.base, tuple(literals)) if combine is not None and len(literals) == len(values) > 1
+                else None)
+    return CompiledCondition(op, display, values, frozenset(), any_pred)

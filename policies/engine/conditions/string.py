@@ -24,3 +24,13 @@ def predicate(base: str, value: str) -> Predicate:
         lowered = value.lower()
         return lambda rv: isinstance(rv, str) and rv.lower() == lowered
     return lambda rv: rv == value
+
+
+@lru_cache(maxsize=1024)
+def predicate_any(base: str, values: tuple[str, ...]) -> Predicate:
+    """Whether a request value equals any of `values`: one set lookup however many values a condition lists."""
+    if base.endswith("IgnoreCase"):
+        lowered = frozenset(v.lower() for v in values)
+        return lambda rv: isinstance(rv, str) and rv.lower() in lowered
+    exact = frozenset(values)
+    return lambda rv: isinstance(rv, str) and rv in exact
