@@ -177,3 +177,14 @@ def compile_policy_set(sim: Any) -> PolicySet:
         else:
             ps.management_account = account
     return ps
+
+
+def assemble_policy_set(identity: Layer, *, boundary: Layer | None = None,
+                        scp_levels: list[tuple[str, Layer]] | None = None, resource: Layer | None = None,
+                        errors: list[EngineError] | None = None) -> PolicySet:
+    """A policy set from layers compiled beforehand, for callers (the verifier) that meet the same policies in
+    thousands of combinations: no canonical JSON per policy and combination, and layers (with their
+    per-action indexes) shared between sets. `boundary` None means no permissions boundary."""
+    return PolicySet(scp_levels=list(scp_levels or []), identity=identity, resource=resource, boundary=boundary,
+                     errors=list(errors or []), has_identity_policies=bool(identity.policies),
+                     has_scps=bool(scp_levels))

@@ -13,6 +13,7 @@ import json
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from ..iam import catalog
@@ -119,6 +120,13 @@ class ResourcePattern:
             if regex is None:
                 return None
         return regex.fullmatch(parts[5]) is not None
+
+
+@lru_cache(maxsize=16384)
+def resource_pattern(source: str, kind: str, variables: bool) -> ResourcePattern:
+    """Shared per (entry, policy kind, variables): persona policies repeat the same group ARNs, and compiling
+    a pattern's regex costs far more than matching it. A pattern is never mutated except its match cache."""
+    return ResourcePattern(source, kind, variables)
 
 
 @dataclass(frozen=True)
@@ -318,7 +326,7 @@ def _compile_statement(policy: str, layer: str, index: int, raw: Any, variables:
         for value in values:
             if value != "*" and not value.startswith("arn:"):
                 raise InputError("E010", f"{element} {value!r} must be * or an ARN")
-        stmt.resources = [ResourcePattern(v, layer, variables) for v in values]
+        stmt.resources = [resource_pattern(v, layer, variables) for v in values]
         stmt.dynamic_resource = any(p.template is not None for p in stmt.resources)
     elif layer != "resource":
         raise InputError("E010", "a statement needs Resource or NotResource")

@@ -8,6 +8,9 @@ answer (values of one condition block are ORed, so one answer per block decides)
 from __future__ import annotations
 
 import json
+import re
+from collections.abc import Callable, Iterable
+from functools import lru_cache
 from typing import Any
 
 from . import domain
@@ -22,22 +25,7 @@ def _as_list(value: Any) -> list[Any]:
 def resource_bits(docs: list[dict[str, Any]], action: str, arn: str) -> tuple[bool | str, ...]:
     """Whether each applicable statement's Resource/NotResource covers the ARN; the ARN itself when a policy
     variable decides that (the group then shares its class with no other)."""
-    bits: list[bool | str] = []
-    for doc in docs:
-        for statement in _as_list(doc.get("Statement")):
-            if not isinstance(statement, dict) or not domain.action_matches(statement, action):
-                continue
-            if "${" in json.dumps([statement.get("Resource"), statement.get("NotResource")]):
-                bits.append(arn)
-                continue
-            if "Resource" in statement:
-                bits.append(any(isinstance(r, str) and domain._glob(r, arn) for r in _as_list(statement["Resource"])))
-            elif "NotResource" in statement:
-                bits.append(not any(isinstance(r, str) and domain._glob(r, arn)
-                                    for r in _as_list(statement["NotResource"])))
-            else:
-                bits.append(True)
-    return tuple(bits)
+    return compile_resource_bits(docs, action)(arn)
 
 
 def _arn_like(pattern: str, arn: str) -> bool:
@@ -49,8 +37,84 @@ def _arn_like(pattern: str, arn: str) -> bool:
 
 
 def principal_tests(document: dict[str, Any], arn: str) -> list[bool]:
-    """The answers a document gives about one principal ARN: aws:PrincipalArn comparisons and Principal values."""
-    out: list[bool] = []
+    """The answers a document gives about one principal ARN: aws:PrincipalArn comparisons and Principal values.
+
+    Values of one condition block are ORed (negated operators negate the same OR), so one answer per block
+    decides; a Principal element gives one answer too."""
+    return compile_principal_tests(document)(arn)
+
+
+# -- the same answers, compiled once per document (the proof asks them for every principal x group) ---------
+_WILDCARDS = re.compile(r"([*?])")
+
+
+@lru_cache(maxsize=16384)
+def _glob_regex(pattern: str, fields: bool) -> str:
+    """domain._glob as a regex (`*` and `?` only; brackets are literal); with `fields`, the first five
+    colon-separated fields of a six-field ARN pattern are matched within their field (_arn_like)."""
+    def one(text: str, inside: bool) -> str:
+        star, any_char = ("[^:]*", "[^:]") if inside else (".*", ".")
+        return "".join(star if c == "*" else any_char if c == "?" else re.escape(c)
+                       for c in _WILDCARDS.split(text) if c)
+    if not fields:
+        return one(pattern, False)
+    parts = pattern.split(":", 5)
+    return ":".join(one(part, i < 5) for i, part in enumerate(parts))
+
+
+@lru_cache(maxsize=4096)
+def _alternation_of(patterns: tuple[str, ...]) -> re.Pattern[str] | None:
+    return re.compile("|".join(f"(?:{p})" for p in patterns), re.DOTALL) if patterns else None
+
+
+def _alternation(patterns: list[str]) -> re.Pattern[str] | None:
+    """One regex for many; cached, since persona policies list the same group ARNs again and again."""
+    return _alternation_of(tuple(patterns))
+
+
+class AnyGlob:
+    """`any(domain._glob(p, value) for p in patterns)`: a set for the literals and one regex for the rest."""
+
+    __slots__ = ("exact", "regex")
+
+    def __init__(self, patterns: Iterable[str]):
+        texts = list(patterns)
+        self.exact = frozenset(t for t in texts if "*" not in t and "?" not in t)
+        self.regex = _alternation([_glob_regex(t, False) for t in texts if t not in self.exact])
+
+    def __call__(self, value: str) -> bool:
+        return value in self.exact or (self.regex is not None and self.regex.fullmatch(value) is not None)
+
+
+class AnyArn:
+    """`any(_arn_like(p, arn) for p in patterns)`, compiled: literals compare whole (field by field is the
+    same), six-field patterns match field by field, shorter ones as one glob."""
+
+    __slots__ = ("exact", "fields", "short", "whole")
+
+    def __init__(self, patterns: Iterable[str]):
+        texts = list(patterns)
+        self.exact = frozenset(t for t in texts if "*" not in t and "?" not in t)
+        wild = [t for t in texts if t not in self.exact]
+        six = [t for t in wild if len(t.split(":", 5)) == 6]
+        self.fields = _alternation([_glob_regex(t, True) for t in six])
+        self.short = _alternation([_glob_regex(t, False) for t in wild if t not in six])
+        self.whole = _alternation([_glob_regex(t, False) for t in wild])  # for a value that is not six fields
+
+    def __call__(self, arn: str) -> bool:
+        if arn in self.exact:
+            return True
+        if len(arn.split(":", 5)) != 6:
+            return self.whole is not None and self.whole.fullmatch(arn) is not None
+        return any(r is not None and r.fullmatch(arn) is not None for r in (self.fields, self.short))
+
+
+ArnTest = Callable[[str], list[bool]]
+
+
+def compile_principal_tests(document: dict[str, Any]) -> ArnTest:
+    """`principal_tests(document, arn)` for any arn, with the document read once."""
+    tests: list[Callable[[str], list[bool]]] = []
     for statement in _as_list(document.get("Statement")):
         if not isinstance(statement, dict):
             continue
@@ -62,20 +126,60 @@ def principal_tests(document: dict[str, Any], arn: str) -> list[bool]:
                 if str(key).lower() != "aws:principalarn":
                     continue
                 texts = [str(v) for v in _as_list(values)]
-                # values are ORed (negated operators negate the same OR), so one answer per block decides
-                if base.startswith("Arn"):
-                    out.append(any(_arn_like(t, arn) for t in texts))
-                elif "IgnoreCase" in base:
-                    out.append(any(t.lower() == arn.lower() for t in texts))
-                elif "Like" in base:
-                    out.append(any(domain._glob(t, arn) for t in texts))
-                elif base.startswith("String"):
-                    out.append(arn in texts)
-                else:
-                    out.append(False)
-                    out += [t == arn for t in texts]  # an operator we do not model: no merging by value
+                tests.append(_block_test(base, texts))
         for element in ("Principal", "NotPrincipal"):
             principal = statement.get(element)
             values = principal.get("AWS") if isinstance(principal, dict) else principal
-            out.append(any(isinstance(v, str) and (v == "*" or _arn_like(v, arn)) for v in _as_list(values)))
-    return out
+            arns = [v for v in _as_list(values) if isinstance(v, str)]
+            tests.append(_principal_element("*" in arns, AnyArn(arns)))
+
+    def run(arn: str) -> list[bool]:
+        return [answer for test in tests for answer in test(arn)]
+    return run
+
+
+def _principal_element(wildcard: bool, matcher: AnyArn) -> Callable[[str], list[bool]]:
+    return lambda arn: [wildcard or matcher(arn)]
+
+
+def _excluded_by(matcher: AnyGlob) -> Callable[[str], bool]:
+    return lambda arn: not matcher(arn)
+
+
+def _block_test(base: str, texts: list[str]) -> Callable[[str], list[bool]]:
+    if base.startswith("Arn"):
+        arns = AnyArn(texts)
+        return lambda arn: [arns(arn)]
+    if "IgnoreCase" in base:
+        lowered = frozenset(t.lower() for t in texts)
+        return lambda arn: [arn.lower() in lowered]
+    if "Like" in base:
+        globs = AnyGlob(texts)
+        return lambda arn: [globs(arn)]
+    if base.startswith("String"):
+        exact = frozenset(texts)
+        return lambda arn: [arn in exact]
+    return lambda arn: [False, *(t == arn for t in texts)]  # an operator we do not model: no merging by value
+
+
+ResourceTest = Callable[[str], tuple[bool | str, ...]]
+
+
+def compile_resource_bits(docs: list[dict[str, Any]], action: str) -> ResourceTest:
+    """`resource_bits(docs, action, arn)` for any arn, with the documents read once."""
+    tests: list[Callable[[str], bool | str]] = []
+    for doc in docs:
+        for statement in _as_list(doc.get("Statement")):
+            if not isinstance(statement, dict) or not domain.action_matches(statement, action):
+                continue
+            if "${" in json.dumps([statement.get("Resource"), statement.get("NotResource")]):
+                tests.append(lambda arn: arn)
+            elif "Resource" in statement:
+                covers = AnyGlob(r for r in _as_list(statement["Resource"]) if isinstance(r, str))
+                tests.append(covers)
+            elif "NotResource" in statement:
+                excludes = AnyGlob(r for r in _as_list(statement["NotResource"]) if isinstance(r, str))
+                tests.append(_excluded_by(excludes))
+            else:
+                tests.append(lambda arn: True)
+    return lambda arn: tuple(test(arn) for test in tests)

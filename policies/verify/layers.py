@@ -11,6 +11,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from modelgov.policies.engine import EngineError, Prepared
+from modelgov.policies.engine.policyset import Layer, assemble_policy_set
+from modelgov.policies.engine.statement import CompiledPolicy, compile_policy
 from modelgov.policies.spec.models import GovernanceSpec
 
 from . import domain
@@ -87,12 +90,75 @@ class Layers:
             self.cache[key] = materialize(policy.document, mode, policy.uncertain)
         return dict(self.cache[key])
 
+    def clean(self, policy: Policy, mode: str, action: str, resource: bool = False) -> dict[str, Any]:
+        """The policy materialized for `mode` and trimmed to `action`; cached, so callers must not mutate it."""
+        key = ("clean", id(policy), mode, action, resource)
+        hit = self.cache.get(key)
+        if hit is None:
+            hit = self.cache[key] = only_for(self.materialized(policy, mode), action, resource)
+        return dict(hit)
+
+    def documents(self, mode: str, action: str) -> list[dict[str, Any]]:
+        """`documents(self.simulation(mode, action))` without building the simulation."""
+        docs = [self.clean(p, mode, action) for p in [*self.identity, *self.boundary]]
+        docs += [self.clean(p, mode, action) for _, level in self.scps for p in level]
+        if self.resource is not None:
+            docs.append(self.clean(self.resource, mode, action, resource=True))
+        return docs
+
+    def _layer(self, policies: list[Policy], kind: str, name: str, where: str, mode: str,
+               action: str) -> tuple[Layer, list[EngineError]]:
+        """One engine layer, compiled once per policy list, mode and action and shared by every policy set
+        that holds it (an SCP level is the same for every principal of an account)."""
+        key = ("layer", kind, name, where, mode, action, tuple(id(p) for p in policies))
+        hit = self.cache.get(key)
+        if hit is None:
+            compiled: list[CompiledPolicy] = []
+            errors: list[EngineError] = []
+            for i, policy in enumerate(policies):
+                done, problems = compile_policy(policy.name, kind, self.clean(policy, mode, action),
+                                                f"{where}[{i}]({policy.name})")
+                errors += problems
+                if done is not None:
+                    compiled.append(done)
+            hit = self.cache[key] = (Layer(name, compiled), errors)
+        return hit[0], list(hit[1])
+
+    def prepared(self, mode: str, action: str) -> Prepared:
+        """`prepare(self.simulation(mode, action))`, assembled from cached compiled layers: the proof meets the
+        same policies in every principal x group combination, so nothing is compiled or serialized twice."""
+        errors: list[EngineError] = []
+        identity, problems = self._layer(self.identity, "identity", "identity", "identityPolicies", mode, action)
+        errors += problems
+        boundary = None
+        if self.boundary:
+            boundary, problems = self._layer(self.boundary, "permissionBoundary", "permissionBoundary",
+                                             "permissionBoundaryPolicies", mode, action)
+            errors += problems
+        levels: list[tuple[str, Layer]] = []
+        for i, (target, level) in enumerate(self.scps):
+            layer, problems = self._layer(level, "scp", f"scp:{target}",
+                                          f"serviceControlPolicies[{i}]({target}).policies", mode, action)
+            errors += problems
+            levels.append((target, layer))
+        resource = None
+        if self.resource is not None:
+            key = ("resource-layer", id(self.resource), mode, action)
+            hit = self.cache.get(key)
+            if hit is None:
+                done, problems = compile_policy("ResourcePolicy", "resource",
+                                                self.clean(self.resource, mode, action, resource=True),
+                                                "resourcePolicy")
+                hit = self.cache[key] = (Layer("resource", [done] if done else []), problems)
+            resource = hit[0]
+            errors += hit[1]
+        return Prepared(assemble_policy_set(identity, boundary=boundary, scp_levels=levels, resource=resource,
+                                            errors=errors))
+
     def simulation(self, mode: str, action: str) -> dict[str, Any]:
+        """The engine input these layers stand for (what `prepared` compiles; kept for tests and debugging)."""
         def clean(policy: Policy, resource: bool = False) -> dict[str, Any]:
-            key = ("clean", id(policy), mode, action, resource)
-            if key not in self.cache:
-                self.cache[key] = only_for(self.materialized(policy, mode), action, resource)
-            return dict(self.cache[key])
+            return self.clean(policy, mode, action, resource)
 
         def named(policies: list[Policy]) -> list[dict[str, Any]]:
             return [{"name": p.name, "policy": clean(p)} for p in policies]

@@ -25,18 +25,17 @@ from modelgov.policies.builders.lifecycle_keys import (
     STATUS_KEY,
     UPDATE_ACTION,
 )
-from modelgov.policies.engine import prepare
 from modelgov.policies.engine.request import normalize_request
 from modelgov.policies.iam import catalog
 from modelgov.policies.spec.models import APPROVAL_STATUSES, GovernanceSpec, Persona
 
 from . import domain
 from .domain import ABSENT, KeyUse, Value
-from .equivalence import principal_tests, resource_bits
+from .equivalence import ArnTest, compile_principal_tests, compile_resource_bits
 from .expected import Cell, expected, protected_of, reason
-from .layers import Layers, documents, scp_levels
+from .layers import Layers, scp_levels
 from .materialize import PERMISSIVE, STRICT, materialize
-from .model import Group, Inventory, Note, Principal
+from .model import Group, Inventory, Note, Policy, Principal
 from .result import MatrixEntry, VerifyResult, Violation
 from .variables import RESOURCE, fill, middles
 
@@ -46,6 +45,7 @@ ERROR = "error"
 ACTIONS = (CREATE_ACTION, UPDATE_ACTION)
 LIFECYCLE = {k.lower(): k for k in (STAGE_KEY, STATUS_KEY, CURRENT_STAGE_KEY, CURRENT_STATUS_KEY, APPROVAL_KEY)}
 DEFAULT_MAX_EVALUATIONS = 2_000_000
+_LIFECYCLE_KEYS = tuple(k.lower() for k in (STAGE_KEY, STATUS_KEY, CURRENT_STAGE_KEY, CURRENT_STATUS_KEY, APPROVAL_KEY))
 
 
 @dataclass
@@ -88,6 +88,7 @@ class Prover:
         self.compiled: dict[Any, dict[str, Any]] = {}  # (principal key, action, group key) -> mode -> prepared
         self.class_cache: dict[Any, list[GroupClass]] = {}  # (principal key, action) -> group classes
         self.memo: dict[Any, str] = {}  # (principal key, action, group key, class signature, combo) -> decision
+        self.interned: dict[Any, int] = {}  # principal and group-class keys -> small ints
 
     # -- domains -------------------------------------------------------------------------------------------------
     def lifecycle_domains(self, all_docs: list[dict[str, Any]]) -> None:
@@ -133,9 +134,38 @@ class Prover:
                  values: list[str]) -> dict[str, list[str]]:
         """representative -> members, for values no policy comparison and no spec rule can tell apart."""
         by_sig: dict[Any, list[str]] = {}
+        named = self._named(persona, use, dim)
+        unnamed_sig: Any = None
         for value in values:
-            by_sig.setdefault((domain.signature(use, value), self._spec_sig(persona, dim, value)), []).append(value)
+            if named is not None and value.lower() not in named:
+                # named by no comparison and no spec rule: alike to every other such value
+                if unnamed_sig is None:
+                    unnamed_sig = (domain.signature(use, value), self._spec_sig(persona, dim, value))
+                sig = unnamed_sig
+            else:
+                sig = (domain.signature(use, value), self._spec_sig(persona, dim, value))
+            by_sig.setdefault(sig, []).append(value)
         return {self._representative(members): members for members in by_sig.values()}
+
+    def _named(self, persona: Persona | None, use: KeyUse | None, dim: str) -> set[str] | None:
+        """Lower-cased values some equality comparison or spec rule names; None when a pattern, a variable, a
+        set operator or a non-string operator may single out other values too (then every value is checked)."""
+        named: set[str] = set()
+        if use is not None:
+            if use.variables or use.multi or use.families - {"String", "Null"}:
+                return None
+            for base, value in use.comparisons:
+                if "Like" in base:
+                    return None
+                named.add(value.lower())
+        named |= {v.lower() for v in (*self.protected.stages, *self.protected.statuses, *self.protected.approvals)}
+        if persona is not None:
+            for t in persona.transitions:
+                named |= {t.to.lower(), *(v.lower() for v in t.statuses)}
+                named |= {t.from_stage.lower()} if t.from_stage else set()
+                named |= {v.lower() for v in t.from_statuses or ()}
+            named |= {v.lower() for v in persona.approval_statuses}
+        return named
 
     def _representative(self, members: list[str]) -> str:
         """A catalog name when the class has one, else the unnamed value: labels stay readable."""
@@ -145,39 +175,80 @@ class Prover:
                 return value
         return next((v for v in members if v.startswith(domain.OTHER_STRING)), members[0])
 
+    def levels(self, account: str) -> list[tuple[str, list[Policy]]]:
+        """The account's SCP levels, one list object per account, so caches can key on its identity."""
+        key = ("levels", account)
+        hit = self.layer_cache.get(key)
+        if hit is None:
+            hit = self.layer_cache[key] = scp_levels(self.spec, self.inventory, account)
+        return hit
+
     # -- groups ----------------------------------------------------------------------------------------------------
     def group_classes(self, principal: Principal, modes: list[str], layers_of: dict[str, Layers],
                       action: str, principal_key: Any = None) -> list[GroupClass]:
         """Groups no statement can tell apart share one class (and one compiled policy set).
 
         Two groups are alike when every applicable statement matches both version ARNs or neither, and
-        their resource policies are the same up to the group's own name.
+        their resource policies are the same up to the group's own name. Each policy's answers are compiled
+        once and cached, so classifying G groups for P principals costs P x G lookups, not re-reads.
         """
         if principal_key is not None and (principal_key, action) in self.class_cache:
             return self.class_cache[(principal_key, action)]
         classes: dict[Any, GroupClass] = {}
         for group in self.inventory.groups:
             layers = layers_of[group.name]
-            sims = {mode: layers.simulation(mode, action) for mode in modes}
-            docs = [d for s in sims.values() for d in documents(s)]
-            arn = group.version_arn
-            resource_doc = json.dumps(sims[modes[0]].get("resourcePolicy"), sort_keys=True)
-            resource_doc = resource_doc.replace(group.arn, "<group>").replace(
-                arn.rsplit("/", 1)[0], "<versions>")
-            key = (group.account, group.region, group.partition, resource_doc, resource_bits(docs, action, arn))
+            key = (*self._group_side(layers, group, modes[0], action),
+                   self._resource_bits(layers, modes, action, group.version_arn))
             if key in classes:
                 classes[key].members.append(group.name)
                 continue
             cache_key = (principal_key, action, key) if principal_key is not None else None
             prepared = self.compiled.get(cache_key) if cache_key else None
             if prepared is None:
-                prepared = {mode: prepare(sims[mode]) for mode in modes}
+                prepared = {mode: layers.prepared(mode, action) for mode in modes}
                 if cache_key:
                     self.compiled[cache_key] = prepared
-            classes[key] = GroupClass(group, [group.name], prepared, docs, key)
+            docs = [d for mode in modes for d in layers.documents(mode, action)]
+            classes[key] = GroupClass(group, [group.name], prepared, docs,
+                                      self.interned.setdefault(("group-class", key), len(self.interned)))
         if principal_key is not None:
             self.class_cache[(principal_key, action)] = list(classes.values())
         return list(classes.values())
+
+    def _group_side(self, layers: Layers, group: Group, mode: str, action: str) -> tuple[Any, ...]:
+        """What a group brings whoever asks: where it lives and its resource policy up to its own name."""
+        key = ("group", id(group), mode, action)
+        hit = self.layer_cache.get(key)
+        if hit is None:
+            doc = layers.clean(group.policy, mode, action, resource=True) if group.policy is not None else None
+            text = json.dumps(doc, sort_keys=True).replace(group.arn, "<group>").replace(
+                group.version_arn.rsplit("/", 1)[0], "<versions>")
+            hit = self.layer_cache[key] = (group.account, group.region, group.partition, text)
+        return tuple(hit)
+
+    def _resource_bits(self, layers: Layers, modes: list[str], action: str, arn: str) -> tuple[Any, ...]:
+        """resource_bits over the layers' documents, one compiled matcher per policy. The SCP levels and the
+        group's resource policy are the same for every principal of an account, so their answers are kept per
+        ARN; only the principal's own policies are asked afresh."""
+        own = tuple(self._bits_of(layers, policy, mode, action, arn) for mode in modes
+                    for policy in [*layers.identity, *layers.boundary])
+        key = ("shared-bits", id(layers.scps), id(layers.resource), tuple(modes), action, arn)
+        shared = self.layer_cache.get(key)
+        if shared is None:
+            shared = self.layer_cache[key] = tuple(
+                self._bits_of(layers, policy, mode, action, arn) for mode in modes
+                for policy in [*(p for _, level in layers.scps for p in level),
+                               *([layers.resource] if layers.resource is not None else [])])
+        return own + shared
+
+    def _bits_of(self, layers: Layers, policy: Policy, mode: str, action: str, arn: str) -> Any:
+        resource = policy is layers.resource
+        key = ("bits", id(policy), mode, action, resource)
+        test = self.layer_cache.get(key)
+        if test is None:
+            test = self.layer_cache[key] = compile_resource_bits([layers.clean(policy, mode, action, resource)],
+                                                                 action)
+        return test(arn)
 
     def principal_key(self, principal: Principal, layers_of: dict[str, Layers], modes: list[str]) -> Any:
         """Principals that every policy sees alike (same policies, account, kind, and the same answer to every
@@ -186,20 +257,40 @@ class Prover:
         docs = [any_layers.materialized(policy, mode) for policy in [*principal.identity, *principal.boundary]
                 for mode in modes]
         text = json.dumps(docs, sort_keys=True)
-        if "${" in text or any("${" in json.dumps(layers.materialized(p, mode))
-                               for layers in layers_of.values() for p in layers.policies() for mode in modes):
+        policies = [*any_layers.identity, *any_layers.boundary, *(p for _, level in any_layers.scps for p in level),
+                    *(g.policy for g in self.inventory.groups if g.policy is not None)]
+        policies = list({id(p): p for p in policies}.values())
+        if "${" in text or any(self._variables(any_layers, p, mode) for p in policies for mode in modes):
             return None  # policy variables may read the principal: no sharing
-        arn_tests: list[bool] = []
-        seen: set[int] = set()
-        for layers in layers_of.values():
-            for policy in layers.policies():
-                if id(policy) in seen:
-                    continue
-                seen.add(id(policy))
-                for mode in modes:
-                    arn_tests += principal_tests(layers.materialized(policy, mode), principal.arn)
-        return (principal.kind, principal.account, principal.protected_only, text, tuple(arn_tests),
-                tuple(modes))
+        tests = {id(test): test for policy in policies for mode in modes
+                 for test in [self._principal_test(any_layers, policy, mode)]}
+        arn_tests = [answer for test in tests.values() for answer in test(principal.arn)]
+        key = (principal.kind, principal.account, principal.protected_only, text, tuple(arn_tests), tuple(modes))
+        # a small int stands for the key: memo keys hold it thousands of times, and tuples re-hash every lookup
+        return self.interned.setdefault(key, len(self.interned))
+
+    def _principal_test(self, layers: Layers, policy: Policy, mode: str) -> ArnTest:
+        """The policy's principal tests, one object per distinct content: groups that grant the same accounts
+        share one, so a principal is asked once per distinct grant rather than once per group."""
+        key = ("arn-tests", id(policy), mode)
+        test = self.layer_cache.get(key)
+        if test is None:
+            doc = layers.materialized(policy, mode)
+            content = json.dumps([[s.get("Condition"), s.get("Principal"), s.get("NotPrincipal")]
+                                  for s in doc.get("Statement", []) if isinstance(s, dict)], sort_keys=True)
+            by_content = ("arn-tests-content", content)
+            test = self.layer_cache.get(by_content)
+            if test is None:
+                test = self.layer_cache[by_content] = compile_principal_tests(doc)
+            self.layer_cache[key] = test
+        return test
+
+    def _variables(self, layers: Layers, policy: Policy, mode: str) -> bool:
+        key = ("variables", id(policy), mode)
+        hit = self.layer_cache.get(key)
+        if hit is None:
+            hit = self.layer_cache[key] = "${" in json.dumps(layers.materialized(policy, mode))
+        return bool(hit)
 
     # -- requests --------------------------------------------------------------------------------------------------
     @staticmethod
@@ -286,7 +377,7 @@ class Prover:
     def prove_principal(self, principal: Principal) -> None:
         persona = self.spec.persona(principal.persona) if principal.persona else None
         unknown_identity = principal.protected_only
-        levels = scp_levels(self.spec, self.inventory, principal.account)
+        levels = self.levels(principal.account)
         layers_of = {g.name: Layers(principal.identity, principal.boundary, levels, g.policy, self.layer_cache)
                      for g in self.inventory.groups}
         modes = [PERMISSIVE, STRICT] if any(layer.uncertain() for layer in layers_of.values()) else [PERMISSIVE]
@@ -325,13 +416,14 @@ class Prover:
                                                  principal.source))
                 continue
             memo: dict[Any, str] = self.memo if pkey is not None else {}
+            sig_memo: dict[tuple[str, Value], Any] = {}
             for current, target, approval in itertools.product(currents, targets, approvals):
                 cell = Cell(action, current, target, approval)
                 exp = expected(persona, cell, self.protected, unknown_identity)
                 if exp is None:
                     continue
                 seen: set[str] = set()
-                psig = (self._psig(uses, cell))
+                psig = self._psig(uses, cell, sig_memo)
                 for gclass in gclasses:
                     for combo in combos:
                         key = (pkey, action, gclass.key, psig, tuple(sorted(combo.items())))
@@ -348,11 +440,18 @@ class Prover:
         self._finish(principal, persona, found, matrix_cells)
 
     @staticmethod
-    def _psig(uses: dict[str, KeyUse], cell: Cell) -> tuple[Any, ...]:
+    def _psig(uses: dict[str, KeyUse], cell: Cell, memo: dict[tuple[str, Value], Any]) -> tuple[Any, ...]:
+        """The lifecycle values' signatures; `memo` holds them per (key, value) for one principal and action,
+        since the cells repeat the same few class representatives."""
         values: list[Value] = [*(cell.target or (ABSENT, ABSENT)), *(cell.current or (ABSENT, ABSENT)),
                                cell.approval]
-        keys = (STAGE_KEY, STATUS_KEY, CURRENT_STAGE_KEY, CURRENT_STATUS_KEY, APPROVAL_KEY)
-        return tuple(domain.signature(uses.get(k.lower()), v) for k, v in zip(keys, values, strict=True))
+        out = []
+        for key, value in zip(_LIFECYCLE_KEYS, values, strict=True):
+            sig = memo.get((key, value), memo)
+            if sig is memo:
+                sig = memo[(key, value)] = domain.signature(uses.get(key), value)
+            out.append(sig)
+        return tuple(out)
 
     @staticmethod
     def _code(exp: bool, decision: str) -> str:
