@@ -10,9 +10,12 @@ documents (materialize.py): only a decision both agree on counts as proven.
 
 from __future__ import annotations
 
+import gc
 import itertools
 import json
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -563,6 +566,10 @@ class Prover:
         return all_docs
 
     def run(self) -> VerifyResult:
+        with _fewer_collections():
+            return self._run()
+
+    def _run(self) -> VerifyResult:
         started = time.perf_counter()
         self.lifecycle_domains(self.all_documents())
         for principal in self.inventory.principals:
@@ -583,6 +590,23 @@ class Prover:
                              "stages": self.stages, "statuses": self.statuses,
                              "evaluations": self.evaluations, "seconds": round(time.perf_counter() - started, 3)}
         return self.result
+
+
+@contextmanager
+def _fewer_collections() -> Iterator[None]:
+    """Raise the cyclic collector's first threshold while proving (as mypy does for its builds).
+
+    The proof allocates hundreds of thousands of short-lived, acyclic objects (requests, results) next to
+    caches that live until it ends; at the default threshold the collector keeps walking those caches, a
+    cost that grows with the organization (about 6% of the 16x benchmark). Reference counting still frees
+    everything acyclic at once; the previous thresholds are restored afterwards.
+    """
+    before = gc.get_threshold()
+    gc.set_threshold(200_000, *before[1:])
+    try:
+        yield
+    finally:
+        gc.set_threshold(*before)
 
 
 def prove(spec: GovernanceSpec, inventory: Inventory, max_evaluations: int = DEFAULT_MAX_EVALUATIONS,
