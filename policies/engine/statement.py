@@ -396,8 +396,18 @@ def compile_policy(name: str, layer: str, document: Any, where: str) -> tuple[Co
 
 
 def clear_compiled() -> None:
-    """Forget memoized compilations (benchmarks use it to time cold compilation)."""
+    """Forget every memoized compilation — policies, resource patterns, wildcard regexes and condition
+    predicates — so a benchmark's "cold" figure pays all of them."""
+    from . import conditions, patterns
+
     _COMPILED.clear()
+    resource_pattern.cache_clear()
+    patterns.glob_regex.cache_clear()
+    for family in conditions.FAMILIES.values():
+        for name in ("predicate", "predicate_any"):
+            cached = getattr(family, name, None)
+            if cached is not None and hasattr(cached, "cache_clear"):
+                cached.cache_clear()
 
 
 def _compile_policy(name: str, layer: str, document: Any, where: str) -> tuple[CompiledPolicy | None,
