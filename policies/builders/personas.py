@@ -43,6 +43,8 @@ READ_ACTIONS = ["sagemaker:BatchDescribeModelPackage", "sagemaker:DescribeModelP
 LIST_ACTIONS = ["sagemaker:ListModelPackageGroups"]  # no resource-level permissions: Resource "*"
 GROUP_POLICY_ACTIONS = sorted([*GROUP_POLICY_WRITE_ACTIONS, "sagemaker:GetModelPackageGroupPolicy"])
 SSO_ROLE_PATH = "aws-reserved/sso.amazonaws.com/"
+SSO_SUFFIX = "?" * 16  # the unique suffix of an IAM Identity Center role name (see sso_role_patterns)
+MAX_TRUST_POLICY_CHARACTERS = 2048  # IAM quota "role trust policy length" (can be raised to 4,096)
 # Sizes are measured with this partition when the caller passes a CDK token (its text is not its value).
 LONGEST_PARTITION = "aws-us-gov"
 
@@ -356,8 +358,8 @@ def build_trust_policy(persona: Persona, *, partition: str, account: str,
         statements.append({"Sid": "TrustAccounts", "Effect": "Allow", "Action": "sts:AssumeRole",
                            "Principal": {"AWS": roots[0] if len(roots) == 1 else roots}})
     if persona.trust.sso_permission_sets:
-        patterns = [f"arn:{partition}:iam::{account}:role/{SSO_ROLE_PATH}*AWSReservedSSO_{name}_*"
-                    for name in persona.trust.sso_permission_sets]
+        patterns = [p for name in persona.trust.sso_permission_sets
+                    for p in sso_role_patterns(partition, account, name)]
         statements.append({"Sid": "TrustPermissionSets", "Effect": "Allow", "Action": "sts:AssumeRole",
                            "Principal": {"AWS": f"arn:{partition}:iam::{account}:root"},
                            "Condition": {"ArnLike": {"aws:PrincipalArn": patterns[0] if len(patterns) == 1
@@ -370,7 +372,26 @@ def build_trust_policy(persona: Persona, *, partition: str, account: str,
     if not statements:
         raise ValueError(f"governance spec: persona {persona.name!r} has no trust; list accounts, "
                          "sso_permission_sets or services under trust")
-    return {"Version": "2012-10-17", "Statement": statements}
+    document = {"Version": "2012-10-17", "Statement": statements}
+    measured = document if is_partition(partition) else build_trust_policy(
+        persona, partition=LONGEST_PARTITION, account=account, trusted_account_ids=trusted_account_ids)
+    check_size(measured, f"persona {persona.name!r}: trust policy", MAX_TRUST_POLICY_CHARACTERS)
+    return document
+
+
+def sso_role_patterns(partition: str, account: str, permission_set: str) -> list[str]:
+    """The roles IAM Identity Center creates for one permission set in `account`, and no other set's.
+
+    Their names are AWSReservedSSO_<set>_<unique suffix>, under aws-reserved/sso.amazonaws.com/ with the
+    identity source's region as an extra path segment outside us-east-1 (IAM Identity Center user guide,
+    referencingpermissionsets.html). A trailing `*` would also admit set `<set>_admin`, and a `*` before the
+    name a set called `x_AWSReservedSSO_<set>`; so the name is anchored after a `/` and the suffix has the
+    16 characters of every documented example. Should AWS ever change the suffix length, trust fails
+    closed (nobody can assume the role), never open.
+    """
+    base = f"arn:{partition}:iam::{account}:role/{SSO_ROLE_PATH}"
+    role = f"AWSReservedSSO_{permission_set}_{SSO_SUFFIX}"
+    return [base + role, f"{base}*/{role}"]
 
 
 def policy_size(document: dict[str, Any]) -> int:

@@ -23,6 +23,7 @@ from modelgov.policies.builders.scp import (
     lifecycle_guardrail_statements,
     pack_scps,
 )
+from modelgov.policies.engine import simulate
 from modelgov.policies.iam.catalog import condition_key_exists
 from modelgov.policies.spec import GovernanceSpec, Persona
 from modelgov.policies.spec.semantics import check_references
@@ -197,11 +198,44 @@ def test_boundary_allows_everything_but_lifecycle_and_group_policy_writes(spec: 
 def test_trust_matches_sso_permission_set_roles_of_the_account_only() -> None:
     persona = _persona([], trust={"sso_permission_sets": ["QASpecialist"]})
     trust = build_trust_policy(persona, partition="aws", account="333333333333", trusted_account_ids=[])
+    sso = "arn:aws:iam::333333333333:role/aws-reserved/sso.amazonaws.com/"
+    role = "AWSReservedSSO_QASpecialist_" + "?" * 16
     assert trust["Statement"] == [{
         "Sid": "TrustPermissionSets", "Effect": "Allow", "Action": "sts:AssumeRole",
         "Principal": {"AWS": "arn:aws:iam::333333333333:root"},
-        "Condition": {"ArnLike": {"aws:PrincipalArn":
-                                  "arn:aws:iam::333333333333:role/aws-reserved/sso.amazonaws.com/*AWSReservedSSO_QASpecialist_*"}}}]
+        "Condition": {"ArnLike": {"aws:PrincipalArn": [sso + role, sso + "*/" + role]}}}]
+
+
+SSO_PATH = "arn:aws:iam::333333333333:role/aws-reserved/sso.amazonaws.com/"
+
+
+@pytest.mark.parametrize(("principal", "decision"), [
+    (SSO_PATH + "AWSReservedSSO_QASpecialist_0123456789abcdef", "Allowed"),  # identity source in us-east-1
+    (SSO_PATH + "eu-west-2/AWSReservedSSO_QASpecialist_abcdef0123456789", "Allowed"),  # elsewhere: region path
+    (SSO_PATH + "AWSReservedSSO_QASpecialist_admin_0123456789abcdef", "ImplicitlyDenied"),  # set QASpecialist_admin
+    (SSO_PATH + "AWSReservedSSO_x_AWSReservedSSO_QASpecialist_0123456789abcdef", "ImplicitlyDenied"),
+    (SSO_PATH + "eu-west-2/AWSReservedSSO_Other_AWSReservedSSO_QASpecialist_0123456789abcdef", "ImplicitlyDenied"),
+    (SSO_PATH + "AWSReservedSSO_QASpecialist_0123456789abcde", "ImplicitlyDenied"),  # suffix one short
+    ("arn:aws:iam::444444444444:role/aws-reserved/sso.amazonaws.com/AWSReservedSSO_QASpecialist_0123456789abcdef",
+     "ImplicitlyDenied"),  # the same set's role in another account
+])
+def test_sso_trust_admits_exactly_the_permission_set_roles(principal: str, decision: str) -> None:
+    """Evaluated by the engine: the role's trust policy as the resource policy, the caller allowed to assume."""
+    persona = _persona([], trust={"sso_permission_sets": ["QASpecialist"]})
+    trust = build_trust_policy(persona, partition="aws", account="333333333333", trusted_account_ids=[])
+    allow = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "sts:AssumeRole", "Resource": "*"}]}
+    result = simulate({"request": {"principal": principal, "action": "sts:AssumeRole",
+                                   "resource": {"resource": "arn:aws:iam::333333333333:role/modelgov-qa",
+                                                "accountId": "333333333333"}},
+                       "identityPolicies": [{"name": "caller", "policy": allow}], "resourcePolicy": trust})
+    assert result.errors == [] and result.decision == decision
+
+
+def test_trust_policy_over_the_iam_quota_names_the_persona() -> None:
+    persona = _persona([], trust={"accounts": []})
+    many = [f"{n:012d}" for n in range(1, 80)]
+    with pytest.raises(ValueError, match="persona 'tester': trust policy is .* characters, the limit is 2048"):
+        build_trust_policy(persona, partition="aws", account="333333333333", trusted_account_ids=many)
 
 
 def test_trust_for_a_service_carries_the_source_account() -> None:

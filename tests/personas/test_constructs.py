@@ -86,7 +86,7 @@ def test_trust_uses_the_stack_account_for_permission_set_roles(registry: Templat
                 if r["Properties"]["RoleName"] == "modelgov-lead-engineer")
     statement = role["Properties"]["AssumeRolePolicyDocument"]["Statement"][0]
     assert statement["Sid"] == "TrustPermissionSets"
-    assert "AWSReservedSSO_LeadEngineer_*" in json.dumps(statement["Condition"])
+    assert "/AWSReservedSSO_LeadEngineer_" + "?" * 16 + '"' in json.dumps(statement["Condition"])
 
 
 def test_pipeline_role_trusts_sagemaker_with_source_account(registry: Template) -> None:
