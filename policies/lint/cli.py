@@ -1,7 +1,8 @@
-"""`modelgov lint PATH... [--spec governance.yaml] [--format text|json|sarif] [--out FILE]`.
+"""`modelgov lint PATH... [--spec governance.yaml] [--format text|json|sarif] [--out FILE] [--verbose]`.
 
-Exit 1 when any finding at or above --fail-on (default: error), 2 when an input cannot be read (or the
-spec is invalid), else 0.
+Exit 2 when an input cannot be read, a file named on the command line is not a policy, template or
+assembly (L000, L008), or the spec is invalid; else 1 when any finding is at or above --fail-on (default:
+error); else 0. Files a folder scan skips never change the exit code.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from typing import TYPE_CHECKING, cast
 
 from .document import POLICY_KINDS, PolicyKind
 from .linter import lint_paths
-from .report import FORMATS
+from .report import FORMATS, render_text
 
 if TYPE_CHECKING:
     from modelgov.policies.spec import GovernanceSpec
@@ -31,6 +32,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="lowest severity that makes the exit code 1 (default: error)")
     parser.add_argument("--policy-type", choices=POLICY_KINDS, default=None,
                         help="kind of standalone policy files (default: inferred from Principal elements)")
+    parser.add_argument("-v", "--verbose", action="store_true",
+                        help="list each file a folder scan skipped (not a policy, template or assembly)")
 
 
 def _write(path: str, text: str) -> None:
@@ -57,7 +60,7 @@ def run(args: argparse.Namespace) -> int:
             print(err, file=sys.stderr)
             return 2
     result = lint_paths(list(args.paths), spec=spec, kind=cast(PolicyKind | None, args.policy_type))
-    report = FORMATS[args.format](result)
+    report = render_text(result, verbose=args.verbose) if args.format == "text" else FORMATS[args.format](result)
     if args.out:
         try:
             _write(args.out, report)

@@ -20,7 +20,10 @@ from .rules.base import Context, Match
 
 if TYPE_CHECKING:
     from modelgov.policies.spec import GovernanceSpec
-from .sources import Loaded, Note, expand, load_file, load_text, stack_accounts
+from .sources import Loaded, Note, Skipped, load_file, load_text, scan_folder, stack_accounts
+
+# Findings that mean an input was not checked at all (unreadable, or not a policy/template/assembly): exit 2.
+INPUT_ERRORS = frozenset({"L000", "L008"})
 
 
 @dataclass
@@ -28,13 +31,15 @@ class LintResult:
     findings: list[Finding] = field(default_factory=list)
     files: int = 0
     policies: int = 0
+    skipped: list[Skipped] = field(default_factory=list)  # found by a folder scan, not a policy or template
 
     def count(self, severity: str) -> int:
         return sum(1 for f in self.findings if catalogue()[f.code].severity == severity)
 
     @property
     def unreadable(self) -> bool:
-        return any(f.code == "L000" for f in self.findings)
+        """Some input was not checked (L000 or L008): the CLI exits 2, since a pass would mean nothing."""
+        return any(f.code in INPUT_ERRORS for f in self.findings)
 
 
 def _note_finding(note: Note) -> Finding:
@@ -97,6 +102,7 @@ def _dedupe(findings: list[Finding]) -> list[Finding]:
 
 def _collect(loaded: Loaded, ctx: Context, result: LintResult) -> None:
     result.files += loaded.files
+    result.skipped.extend(loaded.skipped)
     result.findings.extend(_note_finding(note) for note in loaded.notes)
     for doc in loaded.policies:
         result.policies += 1
@@ -108,17 +114,32 @@ def _order(findings: list[Finding]) -> list[Finding]:
 
 
 def lint_paths(paths: list[str], spec: GovernanceSpec | None = None, kind: PolicyKind | None = None) -> LintResult:
-    """Lint policy files, CloudFormation templates (JSON/YAML) and cdk.out folders."""
+    """Lint policy files, CloudFormation templates (JSON/YAML) and cdk.out folders.
+
+    Files named in `paths` are linted as given; files a folder scan finds are linted only when they are a
+    policy, a template or part of a cloud assembly, and listed in `result.skipped` otherwise.
+    """
     ctx = Context(spec=spec)
     result = LintResult()
-    files, notes = expand(paths)
-    accounts: dict[Path, str] = {}
     for raw in paths:
-        if Path(raw).is_dir():
-            accounts.update(stack_accounts(Path(raw)))
-    result.findings.extend(_note_finding(note) for note in notes)
-    for path in files:
-        _collect(load_file(path, kind, accounts.get(path.resolve(), "")), ctx, result)
+        path = Path(raw)
+        if path.is_dir():
+            scan = scan_folder(path)
+            accounts = stack_accounts(scan.manifests)
+            before = result.files
+            for file in scan.files:
+                _collect(load_file(file, kind, accounts.get(file.resolve(), ""), mode="folder"), ctx, result)
+            if result.files == before:
+                found = len(scan.files)
+                what = f"; {found} JSON/YAML file{'s' if found != 1 else ''} skipped" if found else ""
+                result.findings.append(_note_finding(Note(
+                    "L000", raw, 0, 0, f"the folder holds no policy, template or cdk.out assembly{what}",
+                    "pass a cdk.out folder after `cdk synth`, or policy and template files")))
+        elif path.exists():
+            _collect(load_file(path, kind), ctx, result)
+        else:
+            result.findings.append(_note_finding(Note("L000", raw, 0, 0, "the file does not exist", "check the path")))
+    result.skipped.sort(key=lambda s: s.file)
     result.findings = _order(result.findings)
     return result
 

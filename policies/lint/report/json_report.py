@@ -1,4 +1,7 @@
-"""`--format json`: {"findings": [...]}, each finding with its catalogue title and severity."""
+"""`--format json`: {"findings": [...], "skipped": [...], "summary": {...}}, findings with title and severity.
+
+`skipped` lists every file a folder scan did not lint, with the reason, for scripts to check.
+"""
 
 from __future__ import annotations
 
@@ -23,6 +26,8 @@ def to_dict(finding: Finding) -> dict[str, Any]:
 
 def render_json(result: LintResult) -> str:
     return json.dumps({"findings": [to_dict(f) for f in result.findings],
+                       "skipped": [{"file": s.file, "reason": s.reason} for s in result.skipped],
                        "summary": {"files": result.files, "policies": result.policies,
                                    "errors": result.count("error"), "warnings": result.count("warning"),
-                                   "info": result.count("info")}}, indent=2) + "\n"
+                                   "info": result.count("info"), "skipped": len(result.skipped)}},
+                      indent=2) + "\n"
