@@ -8,8 +8,9 @@ is a no-op: leaving a share is the owner's decision (DisassociateResourceShare).
 
 Properties: OwnerAccount (12 digits), ModelPackageGroupArns (list), ResourceShareName (optional),
 TimeoutSeconds (default 900). Attribute: VisibleGroups (count).
-crhelper (which imports boto3), clients and the CfnResource are loaded on first use (keeps the cold
-import small); tests put stubbed clients in `_clients`.
+The crhelper resource whose timeout FAILED is final, the lazy clients and the TimeoutSeconds check come from
+polling_resource (lambdas/_shared, copied into the asset): crhelper (which imports boto3), clients and the
+CfnResource are loaded on first use (keeps the cold import small); tests put stubbed clients in `_clients`.
 """
 
 from __future__ import annotations
@@ -18,6 +19,8 @@ import hashlib
 import logging
 import re
 import time
+
+from polling_resource import Clients, FinalResource, Pending, error_code, timeout_seconds
 
 logger = logging.getLogger(__name__)
 
@@ -28,21 +31,8 @@ GROUP_ARN = re.compile(r"^arn:aws[a-z-]*:sagemaker:[a-z0-9-]+:\d{12}:model-packa
 TRANSIENT = frozenset({"ThrottlingException", "TooManyRequestsException", "ServiceUnavailableException",
                        "ServerInternalException", "InternalFailure", "RequestLimitExceeded", "ThrottledException"})
 
-_clients: dict = {}
-_helper = None
+_clients = Clients()
 clock = time.time
-
-
-def _client(name):
-    if name not in _clients:
-        import boto3
-
-        _clients[name] = boto3.client(name)
-    return _clients[name]
-
-
-class Pending(Exception):
-    """Not finished yet: poll again."""
 
 
 def _properties(event):
@@ -58,26 +48,16 @@ def _properties(event):
     if bad:
         raise ValueError(f"ModelPackageGroupArns {', '.join(bad)}: each must be a model package group arn of "
                          f"account {owner}")
-    try:
-        timeout = int(props.get("TimeoutSeconds", DEFAULT_TIMEOUT_SECONDS))
-    except ValueError:
-        raise ValueError(f"TimeoutSeconds {props.get('TimeoutSeconds')!r} is not a whole number of seconds") from None
-    if not 60 <= timeout <= 3000:
-        raise ValueError(f"TimeoutSeconds {timeout} is outside 60-3000 (CloudFormation waits at most an hour)")
-    return owner, sorted(set(groups)), share_name, timeout
+    return owner, sorted(set(groups)), share_name, timeout_seconds(props, DEFAULT_TIMEOUT_SECONDS)
 
 
 def _physical_id(owner, groups):
     return f"ram-consumer:{owner}:{hashlib.sha256('|'.join(groups).encode()).hexdigest()[:16]}"
 
 
-def _error_code(error):
-    return getattr(error, "response", {}).get("Error", {}).get("Code", "")
-
-
 def _accept_pending(owner, share_name):
     """Accept PENDING invitations from `owner`; returns (accepted now, statuses seen)."""
-    ram = _client("ram")
+    ram = _clients["ram"]
     accepted, statuses = 0, set()
     for page in ram.get_paginator("get_resource_share_invitations").paginate():
         for invitation in page["resourceShareInvitations"]:
@@ -94,13 +74,13 @@ def _accept_pending(owner, share_name):
                                                      clientToken=hashlib.sha256(arn.encode()).hexdigest()[:64])
                 accepted += 1
             except Exception as error:
-                if _error_code(error) != "ResourceShareInvitationAlreadyAcceptedException":
+                if error_code(error) != "ResourceShareInvitationAlreadyAcceptedException":
                     raise
     return accepted, statuses
 
 
 def _visible_groups():
-    pages = _client("sagemaker").get_paginator("list_model_package_groups").paginate(
+    pages = _clients["sagemaker"].get_paginator("list_model_package_groups").paginate(
         CrossAccountFilterOption="CrossAccount")
     return {g["ModelPackageGroupArn"] for page in pages for g in page["ModelPackageGroupSummaryList"]}
 
@@ -133,13 +113,13 @@ def _poll(event, _context):
     except RuntimeError:
         raise
     except Exception as error:
-        code = _error_code(error)
+        code = error_code(error)
         if code in TRANSIENT and clock() <= deadline:
             logger.warning("transient %s, retrying on the next poll", code)
             return None
         raise RuntimeError(f"accepting the share from {owner} failed: {code or type(error).__name__}: "
                            f"{error}") from error
-    out = _get_helper().Data
+    out = _resource.helper.Data
     out.pop("Deadline", None)
     out["VisibleGroups"] = str(len(groups))
     return _physical_id(owner, groups)
@@ -147,7 +127,7 @@ def _poll(event, _context):
 
 def _start(event, _context):
     owner, groups, _, timeout = _properties(event)
-    _get_helper().Data.update({"Deadline": clock() + timeout})
+    _resource.helper.Data.update({"Deadline": clock() + timeout})
     return _physical_id(owner, groups)
 
 
@@ -156,63 +136,8 @@ def _delete(event, _context):
     return event.get("PhysicalResourceId")
 
 
-def _request_open(helper, event):
-    """Whether this poll's request is still unanswered: every final response, crhelper's timeout FAILED
-    included, deletes the polling rule, but EventBridge can still deliver a poll late (at least once)."""
-    rule = str(event.get("CrHelperRule", "")).rsplit("/", 1)[-1]
-    try:
-        helper._events_client.describe_rule(Name=rule)
-    except Exception as error:
-        if _error_code(error) == "ResourceNotFoundException":
-            return False
-        logger.warning("could not check polling rule %s (%s); polling anyway", rule, _error_code(error) or error)
-    return True
-
-
-def _get_helper():
-    global _helper
-    if _helper is None:
-        from crhelper import CfnResource  # imports boto3: keep it out of the cold import
-
-        class Helper(CfnResource):
-            """crhelper whose timeout FAILED is the request's last word: the timer also deletes the polling
-            rule, and nothing more is sent for the request from this invocation."""
-
-            timed_out = False
-
-            def _crhelper_init(self, event, context):
-                self.timed_out = False
-                return super()._crhelper_init(event, context)
-
-            def _timeout(self):
-                super()._timeout()
-                self.timed_out = True
-                if "CrHelperRule" in self._event:
-                    try:
-                        self._remove_polling()
-                    except Exception:
-                        logger.exception("could not remove the polling rule after the timeout")
-
-            def _send(self, *args, **kwargs):
-                if self.timed_out:
-                    logger.warning("request already answered FAILED (timeout); not sending another response")
-                    return
-                super()._send(*args, **kwargs)
-
-        helper = Helper(json_logging=False, log_level="INFO", boto_level="ERROR", polling_interval=1,
-                        sleep_on_delete=5)
-        helper.create(_start)
-        helper.update(_start)
-        helper.poll_create(_poll)
-        helper.poll_update(_poll)
-        helper.delete(_delete)
-        _helper = helper
-    return _helper
+_resource = FinalResource(create=_start, update=_start, poll=_poll, delete=_delete)
 
 
 def handler(event, context):
-    helper = _get_helper()
-    if event.get("CrHelperPoll") and not _request_open(helper, event):
-        logger.info("polling rule of request %s is gone: already answered, nothing to do", event.get("RequestId"))
-        return
-    helper(event, context)
+    _resource(event, context)

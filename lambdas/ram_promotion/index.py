@@ -8,8 +8,9 @@ share of the group reads featureSet STANDARD. Delete is a no-op: a promoted shar
 
 Properties: ModelPackageGroupArn, PermissionName (1-36 of letters, digits, '_', '.', '-'),
 TimeoutSeconds (default 900). Attributes: ResourceShareArns (comma-separated), PermissionName.
-crhelper (which imports boto3), clients and the CfnResource are loaded on first use (keeps the cold
-import small); tests put stubbed clients in `_clients`.
+The crhelper resource whose timeout FAILED is final, the lazy clients and the TimeoutSeconds check come from
+polling_resource (lambdas/_shared, copied into the asset): crhelper (which imports boto3), clients and the
+CfnResource are loaded on first use (keeps the cold import small); tests put stubbed clients in `_clients`.
 """
 
 from __future__ import annotations
@@ -18,6 +19,8 @@ import hashlib
 import logging
 import re
 import time
+
+from polling_resource import Clients, FinalResource, Pending, error_code, timeout_seconds
 
 logger = logging.getLogger(__name__)
 
@@ -29,21 +32,8 @@ PERMISSION_NAME = re.compile(r"^[\w.-]{1,36}$")
 TRANSIENT = frozenset({"ThrottlingException", "TooManyRequestsException", "ServiceUnavailableException",
                        "ServerInternalException", "InternalFailure", "RequestLimitExceeded"})
 
-_clients: dict = {}
-_helper = None
+_clients = Clients()
 clock = time.time
-
-
-def _client(name):
-    if name not in _clients:
-        import boto3
-
-        _clients[name] = boto3.client(name)
-    return _clients[name]
-
-
-class Pending(Exception):
-    """Not finished yet: poll again."""
 
 
 def _properties(event):
@@ -55,13 +45,7 @@ def _properties(event):
                          "arn:<partition>:sagemaker:<region>:<account>:model-package-group/<name>")
     if not PERMISSION_NAME.match(name):
         raise ValueError(f"PermissionName {name!r} must be 1-36 letters, digits, '_', '.' or '-'")
-    try:
-        timeout = int(props.get("TimeoutSeconds", DEFAULT_TIMEOUT_SECONDS))
-    except ValueError:
-        raise ValueError(f"TimeoutSeconds {props.get('TimeoutSeconds')!r} is not a whole number of seconds") from None
-    if not 60 <= timeout <= 3000:
-        raise ValueError(f"TimeoutSeconds {timeout} is outside 60-3000 (CloudFormation waits at most an hour)")
-    return group_arn, name, timeout
+    return group_arn, name, timeout_seconds(props, DEFAULT_TIMEOUT_SECONDS)
 
 
 def _group_name(group_arn):
@@ -72,13 +56,9 @@ def _physical_id(group_arn, name):
     return f"ram-promotion:{group_arn}:{name}"
 
 
-def _error_code(error):
-    return getattr(error, "response", {}).get("Error", {}).get("Code", "")
-
-
 def _shares(group_arn):
     """featureSet by share ARN for every share the group is associated with."""
-    ram = _client("ram")
+    ram = _clients["ram"]
     arns = []
     for page in ram.get_paginator("get_resource_share_associations").paginate(
             associationType="RESOURCE", resourceArn=group_arn):
@@ -109,13 +89,13 @@ def _promoted_permission(name):
     It is the durable mark that a CREATED_FROM_POLICY share of the group was seen and promoted (by this
     request or an earlier one); crhelper's scheduled poll input is fixed, so the handler cannot keep state.
     """
-    permissions = _pages(_client("ram").list_permissions, "permissions", resourceType=RESOURCE_TYPE,
+    permissions = _pages(_clients["ram"].list_permissions, "permissions", resourceType=RESOURCE_TYPE,
                          permissionType="CUSTOMER_MANAGED")
     return next((p for p in permissions if p.get("name") == name), None)
 
 
 def _policy_permission(share_arn):
-    for permission in _pages(_client("ram").list_resource_share_permissions, "permissions",
+    for permission in _pages(_clients["ram"].list_resource_share_permissions, "permissions",
                              resourceShareArn=share_arn):
         if permission.get("featureSet") == "CREATED_FROM_POLICY":
             return permission["arn"]
@@ -133,7 +113,7 @@ def _promote(share_arn, name, group, since):
     UnmatchedPolicyPermissionException right after the permission was promoted (in this request) is RAM
     catching up: Pending. With a permission promoted before this request it is a real mismatch: raise.
     """
-    ram = _client("ram")
+    ram = _clients["ram"]
     permission_arn = _policy_permission(share_arn)
     promoted = _promoted_permission(name)
     if permission_arn and promoted is None:
@@ -142,7 +122,7 @@ def _promote(share_arn, name, group, since):
     try:
         ram.promote_resource_share_created_from_policy(resourceShareArn=share_arn)
     except Exception as error:
-        code = _error_code(error)
+        code = error_code(error)
         if code == "UnmatchedPolicyPermissionException" and (promoted is None or _created_at(promoted) >= since):
             raise Pending(_fail_reason(error, group)) from None
         if code != "InvalidStateTransitionException":  # already promoting
@@ -176,7 +156,7 @@ def _step(group_arn, name, since=0.0):
 
 
 def _fail_reason(error, group):
-    code = _error_code(error)
+    code = error_code(error)
     if code == "OperationNotPermittedException":
         return (f"{group} cannot be promoted (OperationNotPermittedException): its resource policy has a role "
                 "principal or Action \"*\"; use account principals and explicit actions. The group stays "
@@ -198,11 +178,11 @@ def _poll(event, _context):
         logger.info("promotion pending: %s", pending)
         return None
     except Exception as error:
-        if _error_code(error) in TRANSIENT and clock() <= deadline:
-            logger.warning("transient %s, retrying on the next poll", _error_code(error))
+        if error_code(error) in TRANSIENT and clock() <= deadline:
+            logger.warning("transient %s, retrying on the next poll", error_code(error))
             return None
         raise RuntimeError(_fail_reason(error, _group_name(group_arn))) from error
-    data = _get_helper().Data
+    data = _resource.helper.Data
     data.pop("Deadline", None)
     data.update({"ResourceShareArns": ",".join(shares), "PermissionName": name})
     return _physical_id(group_arn, name)
@@ -210,7 +190,7 @@ def _poll(event, _context):
 
 def _start(event, _context):
     group_arn, name, timeout = _properties(event)
-    _get_helper().Data.update({"Deadline": clock() + timeout})
+    _resource.helper.Data.update({"Deadline": clock() + timeout})
     return _physical_id(group_arn, name)
 
 
@@ -219,63 +199,8 @@ def _delete(event, _context):
     return event.get("PhysicalResourceId")
 
 
-def _request_open(helper, event):
-    """Whether this poll's request is still unanswered: every final response, crhelper's timeout FAILED
-    included, deletes the polling rule, but EventBridge can still deliver a poll late (at least once)."""
-    rule = str(event.get("CrHelperRule", "")).rsplit("/", 1)[-1]
-    try:
-        helper._events_client.describe_rule(Name=rule)
-    except Exception as error:
-        if _error_code(error) == "ResourceNotFoundException":
-            return False
-        logger.warning("could not check polling rule %s (%s); polling anyway", rule, _error_code(error) or error)
-    return True
-
-
-def _get_helper():
-    global _helper
-    if _helper is None:
-        from crhelper import CfnResource  # imports boto3: keep it out of the cold import
-
-        class Helper(CfnResource):
-            """crhelper whose timeout FAILED is the request's last word: the timer also deletes the polling
-            rule, and nothing more is sent for the request from this invocation."""
-
-            timed_out = False
-
-            def _crhelper_init(self, event, context):
-                self.timed_out = False
-                return super()._crhelper_init(event, context)
-
-            def _timeout(self):
-                super()._timeout()
-                self.timed_out = True
-                if "CrHelperRule" in self._event:
-                    try:
-                        self._remove_polling()
-                    except Exception:
-                        logger.exception("could not remove the polling rule after the timeout")
-
-            def _send(self, *args, **kwargs):
-                if self.timed_out:
-                    logger.warning("request already answered FAILED (timeout); not sending another response")
-                    return
-                super()._send(*args, **kwargs)
-
-        helper = Helper(json_logging=False, log_level="INFO", boto_level="ERROR", polling_interval=1,
-                        sleep_on_delete=5)
-        helper.create(_start)
-        helper.update(_start)
-        helper.poll_create(_poll)
-        helper.poll_update(_poll)
-        helper.delete(_delete)
-        _helper = helper
-    return _helper
+_resource = FinalResource(create=_start, update=_start, poll=_poll, delete=_delete)
 
 
 def handler(event, context):
-    helper = _get_helper()
-    if event.get("CrHelperPoll") and not _request_open(helper, event):
-        logger.info("polling rule of request %s is gone: already answered, nothing to do", event.get("RequestId"))
-        return
-    helper(event, context)
+    _resource(event, context)

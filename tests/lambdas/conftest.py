@@ -26,7 +26,11 @@ Fixtures:
   (``crhelper_aws.delete_sleeps``), trusts ``cfn_server``'s certificate, and sets fake credentials and
   region us-east-1 so nothing can reach AWS.
 - ``load_handler(name)``: a fresh copy of lambdas/<name>/index.py, or of a given index.py Path (module
-  state such as a lazily built CfnResource or cached clients never leaks between tests).
+  state such as a lazily built CfnResource or cached clients never leaks between tests). Fresh copies of the
+  shared modules (lambdas/_shared/*.py, which handler_code copies to the top of each asset) are put in
+  ``sys.modules`` under their top-level names first, for this test only, so index.py's plain
+  ``from polling_resource import ...`` resolves as it does in the Lambda asset. ``load_shared()`` does that
+  alone and returns the fresh shared modules by name.
 - ``invoke(module, event, context=None, max_polls=10, poll_remaining_ms=300_000)``: calls ``module.handler``
   and, when crhelper set up polling (put_rule/put_targets), re-invokes with the exact event crhelper
   scheduled (the put_targets Input) and a fresh context with ``poll_remaining_ms`` left, until a response
@@ -44,6 +48,7 @@ import ipaddress
 import itertools
 import json
 import ssl
+import sys
 import threading
 import time
 import types
@@ -66,6 +71,7 @@ from cryptography.x509.oid import NameOID
 
 REPO = Path(__file__).resolve().parents[2]
 LAMBDAS = REPO / "lambdas"
+SHARED = LAMBDAS / "_shared"
 REGION = "us-east-1"
 ACCOUNT = "222222222222"
 FUNCTION_NAME = "modelgov-test-handler"
@@ -318,13 +324,30 @@ _module_counter = itertools.count()
 
 
 @pytest.fixture
-def load_handler() -> Callable[[str], types.ModuleType]:
+def load_shared(monkeypatch: pytest.MonkeyPatch) -> Callable[[], dict[str, types.ModuleType]]:
+    def load() -> dict[str, types.ModuleType]:
+        modules = {}
+        for path in sorted(SHARED.glob("*.py")):
+            # Registered before it runs, as the import system does, under the name index.py imports.
+            spec = importlib.util.spec_from_file_location(path.stem, path)
+            assert spec is not None and spec.loader is not None
+            module = importlib.util.module_from_spec(spec)
+            monkeypatch.setitem(sys.modules, path.stem, module)
+            spec.loader.exec_module(module)
+            modules[path.stem] = module
+        return modules
+
+    return load
+
+
+@pytest.fixture
+def load_handler(load_shared: Callable[[], dict[str, types.ModuleType]]) -> Callable[[str], types.ModuleType]:
     def load(name: str | Path) -> types.ModuleType:
         path = name if isinstance(name, Path) else LAMBDAS / name / "index.py"
         if not path.is_file():
             raise FileNotFoundError(f"{path} not found; a handler folder needs index.py")
-        module_name = f"_handler_{path.parent.name}_{next(_module_counter)}"
-        spec = importlib.util.spec_from_file_location(module_name, path)
+        load_shared()
+        spec = importlib.util.spec_from_file_location(f"_handler_{path.parent.name}_{next(_module_counter)}", path)
         assert spec is not None and spec.loader is not None
         module = importlib.util.module_from_spec(spec)
         spec.loader.exec_module(module)

@@ -1,0 +1,132 @@
+"""What the polling custom-resource handlers share: a crhelper resource whose timeout FAILED is final.
+
+crhelper answers FAILED ("Execution timed out") when the Lambda is about to time out mid-poll, but leaves
+the polling rule in place, so a later poll could answer the same request again. FinalResource's helper
+deletes the rule on that timeout and sends nothing more from the invocation, and a poll whose rule is gone
+(EventBridge delivers at least once) is dropped before it runs.
+
+Not a handler folder: constructs/handler_code.py copies this file to the top of every handler asset that
+imports it, so index.py imports it as a top-level module. Only the standard library at import: crhelper
+(which imports boto3) and boto3 load on first use, keeping the handler's cold import small.
+"""
+
+from __future__ import annotations
+
+import logging
+
+TYPE_CHECKING = False  # typing alone costs ~2 ms of a cold start, and annotations here are never evaluated
+if TYPE_CHECKING:
+    from collections.abc import Callable
+    from typing import Any
+
+    Event = dict[str, Any]
+    Step = Callable[[Event, Any], Any]
+
+logger = logging.getLogger(__name__)
+
+
+class Pending(Exception):
+    """Not finished yet: poll again."""
+
+
+class Clients(dict):  # type: ignore[type-arg]  # dict[str, Any] without importing typing
+    """boto3 clients by service name, created on first lookup; tests put stubbed clients in beforehand."""
+
+    def __missing__(self, name: str) -> Any:
+        import boto3
+
+        client = self[name] = boto3.client(name)
+        return client
+
+
+def error_code(error: BaseException) -> str:
+    """The AWS error code of a botocore ClientError, "" for any other exception."""
+    return str((getattr(error, "response", None) or {}).get("Error", {}).get("Code", ""))
+
+
+def timeout_seconds(props: dict[str, Any], default: int) -> int:
+    """TimeoutSeconds of the resource properties: 60-3000, as CloudFormation waits at most an hour."""
+    raw = props.get("TimeoutSeconds", default)
+    try:
+        timeout = int(raw)
+    except ValueError:
+        raise ValueError(f"TimeoutSeconds {raw!r} is not a whole number of seconds") from None
+    if not 60 <= timeout <= 3000:
+        raise ValueError(f"TimeoutSeconds {timeout} is outside 60-3000 (CloudFormation waits at most an hour)")
+    return timeout
+
+
+def request_open(helper: Any, event: Event) -> bool:
+    """Whether this poll's request is still unanswered: every final response, crhelper's timeout FAILED
+    included, deletes the polling rule, but EventBridge can still deliver a poll late (at least once)."""
+    rule = str(event.get("CrHelperRule", "")).rsplit("/", 1)[-1]
+    try:
+        helper._events_client.describe_rule(Name=rule)
+    except Exception as error:
+        if error_code(error) == "ResourceNotFoundException":
+            return False
+        logger.warning("could not check polling rule %s (%s); polling anyway", rule, error_code(error) or error)
+    return True
+
+
+def _helper_class() -> type:
+    from crhelper import CfnResource  # imports boto3: keep it out of the cold import
+
+    class Helper(CfnResource):
+        """crhelper whose timeout FAILED is the request's last word: the timer also deletes the polling
+        rule, and nothing more is sent for the request from this invocation."""
+
+        timed_out = False
+
+        def _crhelper_init(self, event: Event, context: Any) -> Any:
+            self.timed_out = False
+            return super()._crhelper_init(event, context)
+
+        def _timeout(self) -> None:
+            super()._timeout()
+            self.timed_out = True
+            if "CrHelperRule" in self._event:
+                try:
+                    self._remove_polling()
+                except Exception:
+                    logger.exception("could not remove the polling rule after the timeout")
+
+        def _send(self, *args: Any, **kwargs: Any) -> None:
+            if self.timed_out:
+                logger.warning("request already answered FAILED (timeout); not sending another response")
+                return
+            super()._send(*args, **kwargs)
+
+    return Helper
+
+
+class FinalResource:
+    """A handler's crhelper resource (create, update, poll on create and update, delete), built on first use.
+
+    Building it imports crhelper and creates crhelper's own clients, so a handler module holds one of these
+    at import and pays for crhelper only on its first event.
+    """
+
+    def __init__(self, *, create: Step, update: Step, poll: Step, delete: Step) -> None:
+        self._steps = {"create": create, "update": update, "poll_create": poll, "poll_update": poll,
+                       "delete": delete}
+        self._helper: Any = None
+
+    @property
+    def helper(self) -> Any:
+        """The crhelper CfnResource (its Data is the response's attributes)."""
+        if self._helper is None:
+            helper = _helper_class()(json_logging=False, log_level="INFO", boto_level="ERROR",
+                                     polling_interval=1, sleep_on_delete=5)
+            for register, step in self._steps.items():
+                getattr(helper, register)(step)
+            self._helper = helper
+        return self._helper
+
+    def __call__(self, event: Event, context: Any) -> None:
+        helper = self.helper
+        if event.get("CrHelperPoll") and not request_open(helper, event):
+            logger.info("polling rule of request %s is gone: already answered, nothing to do",
+                        event.get("RequestId"))
+            return
+        helper(event, context)
