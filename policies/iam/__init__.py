@@ -4,6 +4,7 @@ from .catalog import (
     ConditionKeyType,
     ResourceType,
     action_exists,
+    arn_services,
     canonical_action,
     canonical_condition_key,
     condition_key_exists,
@@ -14,6 +15,7 @@ from .catalog import (
     is_global_condition_key,
     key_valid_for_action,
     rcp_supported,
+    resource_type_arn,
     resource_types_for_action,
     resource_types_for_arn,
     service_exists,
@@ -29,8 +31,8 @@ from .grammar import (
 
 __all__ = [
     "POLICY_VERSIONS", "VALID_OPERATORS", "ConditionKeyType", "Operator", "OperatorError", "ResourceType",
-    "action_exists", "canonical_action", "canonical_operator", "canonical_condition_key", "condition_key_exists",
-    "condition_key_type", "condition_keys_for_action", "data_version", "expand_action",
+    "action_exists", "arn_services", "canonical_action", "canonical_operator", "canonical_condition_key",
+    "condition_key_exists", "condition_key_type", "condition_keys_for_action", "data_version", "expand_action",
     "is_global_condition_key", "key_valid_for_action", "parse_operator", "rcp_supported",
-    "resource_types_for_action", "resource_types_for_arn", "service_exists",
+    "resource_type_arn", "resource_types_for_action", "resource_types_for_arn", "service_exists",
 ]

@@ -211,6 +211,26 @@ def _resource_type(service: str, name: str) -> dict[str, Any]:
     return cast(dict[str, Any], _data().resources.get_resource_type_details(service, name))
 
 
+@lru_cache(maxsize=256)
+def resource_type_arn(service: str, name: str) -> str | None:
+    """The ARN format of a service's resource type (`sagemaker`, `model-package`); None when unknown."""
+    if not service_exists(service) or not _data().resources.resource_type_exists(service.lower(), name):
+        return None
+    arn = _resource_type(service.lower(), name).get("arn")
+    return str(arn) if arn else None
+
+
+@lru_cache(maxsize=256)
+def arn_services(service: str) -> frozenset[str]:
+    """The ARN service segments a service's resource types use, with its own prefix (lower-cased)."""
+    if not service_exists(service):
+        return frozenset()
+    resources = _data().resources
+    names = resources.get_resource_types_for_service(service.lower())
+    arns = (str(resources.get_resource_type_details(service.lower(), name).get("arn", "")) for name in names)
+    return frozenset({service.lower(), *(a.split(":")[2].lower() for a in arns if a.count(":") >= 5)})
+
+
 @lru_cache(maxsize=4096)
 def resource_types_for_action(action: str) -> tuple[ResourceType, ...]:
     """The resource types an action accepts; empty for wildcard-only actions (Resource must be `*`)."""

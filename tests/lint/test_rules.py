@@ -137,6 +137,8 @@ RULE_CASES: list[tuple[Any, str | None, str, str]] = [
      "Statement[0].Condition.NumericEquals.aws:SourceAccount"),
     (policy(allow(action=UPDATE, Condition={"StringEquals": {STAGE: "Staging"}})), None, "L301",
      f"Statement[0].Condition.StringEquals.{STAGE}"),
+    (policy(allow(resource=GROUP)), None, "L113", "Statement[0].Action"),  # a version action on the group
+    (policy(deny(UPDATE, resource=GROUP)), "scp", "L114", "Statement[0].Action"),
     (policy(allow(action=UPDATE, Condition={"StringEquals": {"sagemaker:ModelLifeCycle:StageStatus": "Done"}})),
      None, "L302", "Statement[0].Condition.StringEquals.sagemaker:ModelLifeCycle:StageStatus"),
     (policy(allow(action=UPDATE, Condition={"StringEquals": {"sagemaker:ModelApprovalStatus": "approved"}})),
@@ -161,6 +163,9 @@ SILENT_CASES: list[tuple[Any, str | None, str]] = [
     (policy(allow(Condition={"StringEquals": {"aws:ResourceTag/team": "ml"}})), None, "L203"),
     (policy(allow(resource="arn:${AWS::Partition}:sagemaker:${AWS::Region}:${AWS::AccountId}:model-package/*")),
      None, "L110"),
+    (policy(allow(action="sagemaker:CreateModel", resource=GROUP.replace("-group/churn", "/churn/*"),
+                  Principal=ROOT)), "resource", "L113"),  # the seed's cross-account deploy grant (000:L3078)
+    (policy(deny(UPDATE, resource="arn:aws:sagemaker:*:*:model-package/${aws:PrincipalTag/team}-*")), "scp", "L114"),
 ]
 
 

@@ -8,13 +8,14 @@ from .conditions import keys, null, operators, set_operators, values
 from .grammar import shape, typography
 from .lifecycle import stages
 from .principals import cross_account, placement, ram_promotion
-from .resources import arns
+from .resources import arns, mismatch
 
 RULES: dict[str, Rule] = {
     "grammar.shape": shape.check,
     "grammar.typography": typography.check,
     "actions.actions": actions.check,
     "resources.arns": arns.check,
+    "resources.mismatch": mismatch.check,
     "principals.placement": placement.check,
     "principals.confused_deputy": placement.check_confused_deputy,
     "principals.cross_account": cross_account.check,
