@@ -2,7 +2,7 @@
 """Reference CDK app: every modelgov stack, built from governance.yaml (context key modelgov:spec).
 
 With context `modelgov:verify` true (cdk.json), `cdk synth` also runs the lifecycle proof as a policy
-validation plugin and fails on any violation.
+validation plugin (registered with `Validations.of(app).add_plugins`) and fails on any violation.
 """
 
 import sys
@@ -13,11 +13,10 @@ from modelgov.constructs.reference_app import build_reference_app
 from modelgov.constructs.verify_plugin import ModelgovVerifyPlugin
 from modelgov.policies.spec import SpecError, load_spec
 
-# Plugins are fixed when the App is created, so a first App only reads the context the CLI passes.
-context = cdk.App().node
-spec_path = context.try_get_context("modelgov:spec") or "governance.yaml"
-verify = str(context.try_get_context("modelgov:verify")).lower() == "true"
-app = cdk.App(policy_validation_beta1=[ModelgovVerifyPlugin(spec_path)] if verify else [])
+app = cdk.App()
+spec_path = app.node.try_get_context("modelgov:spec") or "governance.yaml"
+if str(app.node.try_get_context("modelgov:verify")).lower() == "true":  # true in cdk.json, "true" from --context
+    cdk.Validations.of(app).add_plugins(ModelgovVerifyPlugin(spec_path))
 try:
     spec = load_spec(spec_path)
 except SpecError as err:
