@@ -13,14 +13,20 @@ defects fixed (../shared/research/seed-model-monitor.md §4.2):
   deleted here (CloudFormation keeps the old id and would never delete it); otherwise
   UpdateMonitoringSchedule (and tag changes), polled again;
 - a throttled describe while polling waits for the next poll, until PollTimeoutSeconds;
+- crhelper's own timeout ("Execution timed out", TIMEOUT_MARGIN s before the Lambda is stopped) is the
+  request's only answer: the crhelper resource is polling_resource.FinalResource (lambdas/_shared, copied
+  into the asset), so the polling rule goes with it, a late poll is dropped and a step that finishes
+  afterwards sends nothing. That FAILED carries the old physical id on Update and the marker on a Create
+  whose schedule is not known to exist yet; the schedule a rename or create made that CloudFormation will
+  therefore never delete is deleted here;
 - Delete goes by the physical id, treats ResourceNotFound as done and waits until the schedule is gone;
 - RecordPreprocessorSourceUri and PostAnalyticsProcessorSourceUri each map to their own field;
 - compute, runtime, KMS, VPC and network settings are properties (CloudFormation sends strings; they are
   coerced), and a named job definition (MonitoringJobDefinitionName + a required MonitoringType) is preferred over
   the inline definition, which the service accepts for data quality only.
 
-Only the standard library at import: boto3 and crhelper load on the first invocation (cold import stays
-far below 150 ms), and clients are created lazily. Tests put stubbed clients into CLIENTS.
+Only the standard library and polling_resource at import: boto3 and crhelper load on the first invocation
+(cold import stays far below 150 ms), and clients are created lazily. Tests put stubbed clients into CLIENTS.
 """
 
 from __future__ import annotations
@@ -28,11 +34,16 @@ from __future__ import annotations
 import logging
 import re
 import time
-from typing import Any
+
+from polling_resource import Clients, FinalResource, error_code
+
+TYPE_CHECKING = False  # typing alone costs ~2 ms of a cold start, and annotations here are never evaluated
+if TYPE_CHECKING:
+    from typing import Any
 
 logger = logging.getLogger(__name__)
 
-CLIENTS: dict[str, Any] = {}
+CLIENTS: dict[str, Any] = Clients()
 OWNER_TAG = "modelgov:cfn-owner"
 FAILED_CREATE = "modelgov-failed-create:"
 NAME = re.compile(r"^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$")
@@ -49,35 +60,22 @@ MONITORING_TYPES = ("DataQuality", "ModelQuality", "ModelBias", "ModelExplainabi
 NOT_FOUND = ("ResourceNotFound", "ResourceNotFoundException")
 DEFAULT_POLL_TIMEOUT = 1800
 DELETE_WAIT_LIMIT = 600
+TIMEOUT_MARGIN = 10.0  # seconds before the Lambda stops: the timeout's FAILED, rule removal and clean-up
 
 _sleep = time.sleep
 _now = time.time
-_helper: Any = None
 
 
 # -- clients and calls ------------------------------------------------------------------------------------
-
-
-def _sagemaker() -> Any:
-    if "sagemaker" not in CLIENTS:
-        import boto3
-
-        CLIENTS["sagemaker"] = boto3.client("sagemaker")
-    return CLIENTS["sagemaker"]
-
-
-def _error_code(error: Exception) -> str:
-    response = getattr(error, "response", None) or {}
-    return str(response.get("Error", {}).get("Code", ""))
 
 
 def _call(operation: str, *, retries: int = RETRIES, **params: Any) -> Any:
     """Call SageMaker, retrying throttling with exponential backoff (1, 2, 4, 8 s) before giving up."""
     for attempt in range(retries):
         try:
-            return getattr(_sagemaker(), operation)(**params)
+            return getattr(CLIENTS["sagemaker"], operation)(**params)
         except Exception as error:
-            if _error_code(error) not in THROTTLING or attempt == retries - 1:
+            if error_code(error) not in THROTTLING or attempt == retries - 1:
                 raise
             logger.warning("%s throttled, retrying (attempt %d)", operation, attempt + 1)
             _sleep(2**attempt)
@@ -88,7 +86,7 @@ def _describe(name: str, retries: int = RETRIES) -> dict[str, Any] | None:
     try:
         return dict(_call("describe_monitoring_schedule", retries=retries, MonitoringScheduleName=name))
     except Exception as error:
-        if _error_code(error) in NOT_FOUND:
+        if error_code(error) in NOT_FOUND:
             return None
         raise
 
@@ -279,7 +277,7 @@ def _start(event: dict[str, Any], name: str) -> None:
             Tags=[{"Key": k, "Value": v} for k, v in sorted(tags.items())],
         )
     except Exception as error:
-        if _error_code(error) != "ResourceInUse" or not _owned(name, event):
+        if error_code(error) != "ResourceInUse" or not _owned(name, event):
             raise
         logger.info("schedule %s exists and carries this resource's owner tag; adopting it", name)
 
@@ -297,7 +295,7 @@ def _poll_timeout(props: dict[str, Any]) -> int:
 
 
 def _arm_deadline(props: dict[str, Any]) -> None:
-    _get_helper().Data["PollDeadline"] = _now() + _poll_timeout(props)
+    _resource.helper.Data["PollDeadline"] = _now() + _poll_timeout(props)
 
 
 def validate(props: dict[str, Any]) -> str:
@@ -310,21 +308,24 @@ def validate(props: dict[str, Any]) -> str:
 
 
 def create(event: dict[str, Any], context: Any) -> None:
-    helper = _get_helper()
-    try:
-        name = validate(event["ResourceProperties"])
-        _start(event, name)
-    except Exception:
-        # CloudFormation answers a FAILED create with a Delete of the id we return: a marker, so the Delete
-        # never removes a schedule of this name that another stack (or person) owns.
-        helper.PhysicalResourceId = FAILED_CREATE + event["RequestId"]
-        raise
+    helper = _resource.helper
+    # CloudFormation answers a FAILED create with a Delete of the id we return: a marker, so the Delete never
+    # removes a schedule of this name that another stack (or person) owns. Set first, so crhelper's timeout
+    # FAILED carries it too.
+    helper.PhysicalResourceId = FAILED_CREATE + event["RequestId"]
+    name = validate(event["ResourceProperties"])
+    _start(event, name)
+    if helper.timed_out:  # answered FAILED with the marker while creating: CloudFormation won't delete it
+        _log_problem(_delete_created(name, "create"))
+        return
     _arm_deadline(event["ResourceProperties"])
 
 
 def update(event: dict[str, Any], context: Any) -> None:
     props, old = event["ResourceProperties"], event.get("OldResourceProperties", {})
-    name, physical = validate(props), str(event["PhysicalResourceId"])
+    helper = _resource.helper
+    helper.PhysicalResourceId = physical = str(event["PhysicalResourceId"])  # what a timeout FAILED carries
+    name = validate(props)
     # A stack moving from the seed's handler carries crhelper's random id (never a schedule name) for a
     # schedule that exists under ScheduleName: adopt it in place. The new physical id makes CloudFormation
     # send a Delete for the random id, which names no schedule and is a no-op.
@@ -338,8 +339,11 @@ def update(event: dict[str, Any], context: Any) -> None:
         logger.info("ScheduleName changed from %s to %s: replacing", physical, name)
         _start(event, name)
         # CloudFormation keeps the old physical id when this update fails and never deletes the new name:
-        # poll must remove the replacement on every failure path.
-        _get_helper().Data["Replacement"] = name
+        # poll (or the timeout's clean-up) must remove the replacement on every failure path.
+        helper.Data["Replacement"] = name
+        if helper.timed_out:  # answered FAILED while creating it; the timer's clean-up may not have seen it
+            _log_problem(_delete_created(name, "rename"))
+            return
     else:
         if migrating:  # claim it first: the role may change only schedules that carry its owner tag
             _update_tags(name, {}, {OWNER_TAG: _owner(event)})
@@ -370,31 +374,58 @@ def poll(event: dict[str, Any], context: Any) -> str | None:
 
     A failed rename deletes the schedule it created, since CloudFormation only ever deletes the old one.
     """
-    helper = _get_helper()
+    helper = _resource.helper
     name = _schedule_name(event["ResourceProperties"])
-    replacement = event["RequestType"] == "Update" and helper.Data.get("Replacement") == name
+    if event["RequestType"] == "Update":  # what a failure (crhelper's timeout included) answers with
+        helper.PhysicalResourceId = event["PhysicalResourceId"]
     try:
         return _poll(event, helper, name)
     except Exception as error:
-        if not replacement or name == event.get("PhysicalResourceId"):
+        replacement = _replacement(event, helper.Data)
+        if not replacement:
             raise
-        problem = _remove_replacement(name)
+        problem = _delete_created(replacement, "rename")
         if problem:
             raise RuntimeError(f"{error}; {problem}") from error
         raise
 
 
-def _remove_replacement(name: str) -> str | None:
-    """Delete the schedule a failed rename created; None when gone, else what the user must do."""
-    logger.info("removing replacement schedule %s after the failed update", name)
+def _replacement(event: dict[str, Any], data: dict[str, Any]) -> str | None:
+    """The schedule this rename created (CloudFormation never deletes it if the update fails), if any."""
+    name = data.get("Replacement")
+    if event["RequestType"] != "Update" or not name or name == event.get("PhysicalResourceId"):
+        return None
+    return str(name) if name == event["ResourceProperties"].get("ScheduleName") else None
+
+
+def _delete_created(name: str, what: str, retries: int = RETRIES) -> str | None:
+    """Delete the schedule a failed rename or create made; None when gone, else what the user must do."""
+    logger.info("removing schedule %s after the failed %s", name, what)
     try:
-        _call("delete_monitoring_schedule", MonitoringScheduleName=name)
+        _call("delete_monitoring_schedule", retries=retries, MonitoringScheduleName=name)
     except Exception as error:
-        if _error_code(error) in NOT_FOUND:
+        if error_code(error) in NOT_FOUND:
             return None
-        logger.error("could not delete replacement schedule %s: %s", name, error)
-        return f"the replacement schedule {name} could not be deleted ({error}); delete it by hand"
+        logger.error("could not delete schedule %s after the failed %s: %s", name, what, error)
+        noun = "replacement schedule" if what == "rename" else "schedule"
+        return f"the {noun} {name} could not be deleted ({error}); delete it by hand"
     return None
+
+
+def _log_problem(problem: str | None) -> None:
+    if problem:
+        logger.error("%s", problem)
+
+
+def _after_timeout(event: dict[str, Any], context: Any) -> None:
+    """crhelper's timeout answered FAILED (the old physical id on Update): delete the rename's replacement.
+
+    Runs on crhelper's timer thread, TIMEOUT_MARGIN s before the Lambda stops, so one quick retry only. A
+    rename timed out before its replacement existed is cleaned up by update() itself when the create returns.
+    """
+    replacement = _replacement(event, _resource.helper.Data)
+    if replacement:
+        _log_problem(_delete_created(replacement, "rename", retries=2))
 
 
 def _past_deadline(helper: Any) -> bool:
@@ -411,7 +442,7 @@ def _poll(event: dict[str, Any], helper: Any, name: str) -> str | None:
         # One attempt per poll: a throttled describe waits for the next poll instead of sleeping here.
         found = _describe(name, retries=1)
     except Exception as error:
-        if _error_code(error) in THROTTLING and not _past_deadline(helper):
+        if error_code(error) in THROTTLING and not _past_deadline(helper):
             logger.warning("describe of %s throttled; polling again", name)
             return None
         raise
@@ -443,11 +474,12 @@ def delete(event: dict[str, Any], context: Any) -> None:
     try:
         _call("delete_monitoring_schedule", MonitoringScheduleName=physical)
     except Exception as error:
-        if _error_code(error) in NOT_FOUND:
+        if error_code(error) in NOT_FOUND:
             logger.info("schedule %s is already gone", physical)
             return
         raise
-    remaining = context.get_remaining_time_in_millis() / 1000 - 20
+    # the last wait (a sleep of at most 15 s and a describe) ends before crhelper's timer, TIMEOUT_MARGIN s early
+    remaining = context.get_remaining_time_in_millis() / 1000 - TIMEOUT_MARGIN - 20
     deadline = _now() + max(0.0, min(remaining, DELETE_WAIT_LIMIT))
     delay = 2.0
     while _describe(physical) is not None:
@@ -457,22 +489,10 @@ def delete(event: dict[str, Any], context: Any) -> None:
         delay = min(delay * 2, 15.0)
 
 
-def _get_helper() -> Any:
-    global _helper
-    if _helper is None:
-        from crhelper import CfnResource
-
-        helper = CfnResource(
-            json_logging=False, log_level="INFO", boto_level="ERROR", polling_interval=1, sleep_on_delete=5
-        )
-        helper.create(create)
-        helper.update(update)
-        helper.delete(delete)
-        helper.poll_create(poll)
-        helper.poll_update(poll)
-        _helper = helper
-    return _helper
+_resource = FinalResource(
+    create=create, update=update, poll=poll, delete=delete, on_timeout=_after_timeout, timeout_margin=TIMEOUT_MARGIN
+)
 
 
 def handler(event: dict[str, Any], context: Any) -> None:
-    _get_helper()(event, context)
+    _resource(event, context)

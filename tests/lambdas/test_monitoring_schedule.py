@@ -6,8 +6,11 @@ parameters against the service model and the order of calls.
 
 from __future__ import annotations
 
+import ast
 import datetime as dt
+import sys
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -348,23 +351,25 @@ def test_fails_invalid_properties(sagemaker, cr_event, invoke, change: dict[str,
 
 def test_import_creates_no_client(load_handler) -> None:
     module = load_handler("monitoring_schedule")
-    assert module.CLIENTS == {} and module._helper is None
+    assert module.CLIENTS == {} and module._resource._helper is None
     assert "boto3" not in module.__dict__ and "crhelper" not in module.__dict__
+    assert "boto3" not in sys.modules["polling_resource"].__dict__
 
 
-def test_handler_imports_only_stdlib_boto3_and_crhelper() -> None:
-    import ast
-    import sys
-    from pathlib import Path
-
-    source = Path(__file__).resolve().parents[2] / "lambdas" / "monitoring_schedule" / "index.py"
+def _imported_roots(source: Path) -> set[str]:
     roots: set[str] = set()
     for node in ast.walk(ast.parse(source.read_text())):
         if isinstance(node, ast.Import):
             roots |= {alias.name.split(".")[0] for alias in node.names}
         elif isinstance(node, ast.ImportFrom):
             roots.add((node.module or "").split(".")[0])
-    assert sorted(r for r in roots if r not in sys.stdlib_module_names) == ["boto3", "crhelper"]
+    return {r for r in roots if r not in sys.stdlib_module_names}
+
+
+def test_handler_imports_only_stdlib_and_polling_resource_which_brings_boto3_and_crhelper() -> None:
+    lambdas = Path(__file__).resolve().parents[2] / "lambdas"
+    assert _imported_roots(lambdas / "monitoring_schedule" / "index.py") == {"polling_resource"}
+    assert _imported_roots(lambdas / "_shared" / "polling_resource.py") == {"boto3", "crhelper"}
 
 
 def test_update_from_the_seeds_handler_adopts_the_schedule(sagemaker, cr_event, invoke) -> None:
@@ -520,3 +525,157 @@ def test_throttled_describe_after_the_deadline_fails_once(sagemaker, cr_event, i
     response = only(invoke(module, cr_event("Create", {**PROPS, "PollTimeoutSeconds": "600"})))
     assert (response["Status"], response["PhysicalResourceId"]) == ("FAILED", NAME)
     assert "Rate exceeded" in response["Reason"] and sleeps == []
+
+
+# -- crhelper's own timeout ("Execution timed out") is the request's only answer ----------------------------
+# The Lambda is invoked with TIMEOUT_MARGIN + 0.3 s left, so crhelper's timer fires after about 0.3 s; the hung
+# SageMaker call returns only once that timer has done its work (FAILED sent, rule removed, clean-up run).
+
+
+def hang_until_timed_out(module: Any, operation: str) -> list[str]:
+    """The next `operation` call hangs past the Lambda's remaining time; returns every SageMaker call made."""
+    client = module.CLIENTS["sagemaker"]
+    calls: list[str] = []
+    hung: list[bool] = []
+
+    def record_and_hang(model: Any, **_: Any) -> None:  # after the Stubber answered, errors included
+        calls.append(model.name)
+        if model.name == operation and not hung:
+            hung.append(True)
+            module._resource.helper._timer.join(10)
+
+    client.meta.events.register("after-call.sagemaker", record_and_hang)
+    return calls
+
+
+def about_to_time_out(module: Any, make_context: Callable[..., Any]) -> Any:
+    return make_context(remaining_ms=int(module.TIMEOUT_MARGIN * 1000) + 300)
+
+
+def statuses(responses: list[dict[str, Any]]) -> list[tuple[str, str, str]]:
+    return [(r["Status"], r["Reason"], r["PhysicalResourceId"]) for r in responses]
+
+
+def test_a_poll_replayed_after_the_timeout_failed_sends_nothing_and_runs_no_step(
+    sagemaker, cr_event, invoke, crhelper_aws, cfn_server, make_context
+) -> None:
+    """Plain crhelper left the polling rule after its timeout FAILED: the next poll found the schedule
+    Scheduled and sent SUCCESS as a second response."""
+    module, stubber, _ = sagemaker
+    expect_create(stubber)
+    stubber.add_response("describe_monitoring_schedule", describe("Pending"))
+    calls = hang_until_timed_out(module, "DescribeMonitoringSchedule")
+    responses = invoke(module, cr_event("Create", PROPS), max_polls=1,
+                       poll_remaining_ms=int(module.TIMEOUT_MARGIN * 1000) + 300)
+    # the schedule exists: the FAILED carries its name, so CloudFormation's rollback Delete removes it
+    assert statuses(responses) == [("FAILED", "Execution timed out", NAME)]
+    assert crhelper_aws.rules == set()
+    assert crhelper_aws.operations()[-3:] == ["RemoveTargets", "RemovePermission", "DeleteRule"]
+    module.handler(crhelper_aws.scheduled_events()[-1], make_context())  # EventBridge delivers it once more
+    assert statuses(cfn_server.responses) == [("FAILED", "Execution timed out", NAME)]
+    assert calls == ["CreateMonitoringSchedule", "DescribeMonitoringSchedule"]
+    stubber.assert_no_pending_responses()
+
+
+def test_rename_timed_out_by_crhelper_deletes_the_replacement_and_answers_once_with_the_old_id(
+    sagemaker, cr_event, invoke, crhelper_aws, cfn_server, make_context
+) -> None:
+    """Plain crhelper answered FAILED with an empty physical id, left the replacement schedule and the rule;
+    the next poll sent SUCCESS with the new name, which CloudFormation never hears of nor deletes."""
+    module, stubber, _ = sagemaker
+    expect_create(stubber, RENAMED)
+    stubber.add_response("describe_monitoring_schedule", describe("Pending", name=RENAMED))
+    stubber.add_response("delete_monitoring_schedule", {}, {"MonitoringScheduleName": RENAMED})
+    calls = hang_until_timed_out(module, "DescribeMonitoringSchedule")
+    responses = invoke(module, rename_event(cr_event), max_polls=1,
+                       poll_remaining_ms=int(module.TIMEOUT_MARGIN * 1000) + 300)
+    assert statuses(responses) == [("FAILED", "Execution timed out", NAME)]
+    assert crhelper_aws.rules == set()
+    module.handler(crhelper_aws.scheduled_events()[-1], make_context())
+    assert len(cfn_server.responses) == 1
+    assert calls == ["CreateMonitoringSchedule", "DescribeMonitoringSchedule", "DeleteMonitoringSchedule"]
+    stubber.assert_no_pending_responses()
+
+
+def test_rename_whose_cleanup_after_the_timeout_fails_still_answers_once(
+    sagemaker, cr_event, invoke, crhelper_aws, cfn_server
+) -> None:
+    module, stubber, sleeps = sagemaker
+    expect_create(stubber, RENAMED)
+    stubber.add_response("describe_monitoring_schedule", describe("Pending", name=RENAMED))
+    stubber.add_client_error("delete_monitoring_schedule", "ThrottlingException", "Rate exceeded")
+    stubber.add_client_error("delete_monitoring_schedule", "AccessDeniedException", "denied")
+    calls = hang_until_timed_out(module, "DescribeMonitoringSchedule")
+    responses = invoke(module, rename_event(cr_event), max_polls=1,
+                       poll_remaining_ms=int(module.TIMEOUT_MARGIN * 1000) + 300)
+    assert statuses(responses) == [("FAILED", "Execution timed out", NAME)]
+    assert calls.count("DeleteMonitoringSchedule") == 2 and sleeps == [1]  # one quick retry within the margin
+    assert crhelper_aws.rules == set() and len(cfn_server.responses) == 1
+    stubber.assert_no_pending_responses()
+
+
+def test_create_timed_out_while_creating_answers_the_marker_sets_up_no_polling_and_deletes_its_schedule(
+    sagemaker, cr_event, invoke, crhelper_aws, make_context
+) -> None:
+    module, stubber, _ = sagemaker
+    expect_create(stubber)
+    stubber.add_response("delete_monitoring_schedule", {}, {"MonitoringScheduleName": NAME})
+    calls = hang_until_timed_out(module, "CreateMonitoringSchedule")
+    event = cr_event("Create", PROPS)
+    responses = invoke(module, event, about_to_time_out(module, make_context))
+    marker = f"modelgov-failed-create:{event['RequestId']}"
+    assert statuses(responses) == [("FAILED", "Execution timed out", marker)]
+    assert crhelper_aws.operations() == []  # no polling rule: nothing could answer this request again
+    assert calls == ["CreateMonitoringSchedule", "DeleteMonitoringSchedule"]
+    # CloudFormation's rollback Delete of the marker touches nothing
+    assert statuses(invoke(module, cr_event("Delete", PROPS, physical_id=marker))) == [("SUCCESS", "", marker)]
+    assert calls == ["CreateMonitoringSchedule", "DeleteMonitoringSchedule"]
+    stubber.assert_no_pending_responses()
+
+
+def test_rename_timed_out_while_creating_the_replacement_deletes_it_and_keeps_the_old_id(
+    sagemaker, cr_event, invoke, crhelper_aws, make_context
+) -> None:
+    module, stubber, _ = sagemaker
+    expect_create(stubber, RENAMED)
+    stubber.add_response("delete_monitoring_schedule", {}, {"MonitoringScheduleName": RENAMED})
+    calls = hang_until_timed_out(module, "CreateMonitoringSchedule")
+    responses = invoke(module, rename_event(cr_event), about_to_time_out(module, make_context))
+    assert statuses(responses) == [("FAILED", "Execution timed out", NAME)]
+    assert crhelper_aws.operations() == []
+    assert calls == ["CreateMonitoringSchedule", "DeleteMonitoringSchedule"]
+    stubber.assert_no_pending_responses()
+
+
+def test_update_in_place_timed_out_answers_the_old_id_and_deletes_nothing(
+    sagemaker, cr_event, invoke, crhelper_aws, make_context
+) -> None:
+    module, stubber, _ = sagemaker
+    stubber.add_response("update_monitoring_schedule", {"MonitoringScheduleArn": ARN})
+    calls = hang_until_timed_out(module, "UpdateMonitoringSchedule")
+    new = {**PROPS, "ScheduleExpression": "cron(0 0/6 ? * * *)"}
+    event = cr_event("Update", new, old_properties=PROPS, physical_id=NAME)
+    assert statuses(invoke(module, event, about_to_time_out(module, make_context))) == [
+        ("FAILED", "Execution timed out", NAME)]
+    assert crhelper_aws.operations() == [] and calls == ["UpdateMonitoringSchedule"]
+    stubber.assert_no_pending_responses()
+
+
+def test_delete_that_never_finishes_gives_up_before_the_timeout(sagemaker, cr_event, invoke, monkeypatch) -> None:
+    """Its own reason, not crhelper's "Execution timed out": the last wait ends before the timer's margin."""
+    module, stubber, _ = sagemaker
+    now, sleeps = [1000.0], []
+
+    def sleep(seconds: float) -> None:
+        sleeps.append(seconds)
+        now[0] += seconds
+
+    monkeypatch.setattr(module, "_now", lambda: now[0])
+    monkeypatch.setattr(module, "_sleep", sleep)
+    stubber.add_response("delete_monitoring_schedule", {})
+    for _ in range(40):
+        stubber.add_response("describe_monitoring_schedule", describe("Pending"))
+    response = only(invoke(module, cr_event("Delete", PROPS, physical_id=NAME)))  # 300 s left
+    assert response["Status"] == "FAILED" and "still being deleted" in response["Reason"]
+    assert max(sleeps) == 15.0
+    assert 300 - module.TIMEOUT_MARGIN - 20 < sum(sleeps) <= 300 - module.TIMEOUT_MARGIN - 5
