@@ -20,7 +20,7 @@ SHARED = LAMBDAS / "_shared"
 EXPECTED = {
     "ram_consumer": {"index.py", "polling_resource.py", "crhelper"},
     "ram_promotion": {"index.py", "polling_resource.py", "crhelper"},
-    "monitoring_schedule": {"index.py", "crhelper"},  # imports no shared module, so its asset is unchanged
+    "monitoring_schedule": {"index.py", "polling_resource.py", "crhelper"},
 }
 # What the child prints: where each module came from, once index is imported and its crhelper helper built.
 ORIGINS = ("import json, sys, index\n"
@@ -92,7 +92,7 @@ def test_reference_app_assets_import_from_the_asset_alone(reference_cdk_out: Pat
 def test_shared_modules_are_found_through_the_handlers_imports() -> None:
     assert shared_modules(LAMBDAS / "ram_consumer") == [SHARED / "polling_resource.py"]
     assert shared_modules(LAMBDAS / "ram_promotion") == [SHARED / "polling_resource.py"]
-    assert shared_modules(LAMBDAS / "monitoring_schedule") == []
+    assert shared_modules(LAMBDAS / "monitoring_schedule") == [SHARED / "polling_resource.py"]
 
 
 def test_shared_modules_follow_imports_between_shared_modules(tmp_path: Path) -> None:
@@ -124,8 +124,12 @@ def test_docker_fallback_mounts_and_copies_the_shared_modules() -> None:
     assert [(v.host_path, v.container_path) for v in options.volumes] == [(str(SHARED), SHARED_MOUNT)]
 
 
-def test_docker_fallback_of_a_handler_without_shared_modules_is_unchanged() -> None:
-    options = bundling_options("monitoring_schedule")
+def test_docker_fallback_of_a_handler_without_shared_modules_is_unchanged(tmp_path: Path,
+                                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    (tmp_path / "plain").mkdir()
+    (tmp_path / "plain" / "index.py").write_text("import json\n\ndef handler(event, context):\n    return None\n")
+    monkeypatch.setattr("modelgov.constructs.handler_code.lambdas_root", lambda: tmp_path)
+    options = bundling_options("plain")
     assert list(options.command) == ["bash", "-c", "cp -r /asset-input/. /asset-output && pip install crhelper "
                                                    "-t /asset-output"]
     assert options.volumes is None
