@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from dataclasses import replace
 from typing import Any
 
 from cfnlint.decode import decode_str
@@ -24,6 +25,8 @@ from .ram import Share, permission_reference, principal_roots, share_statement
 
 ALLOW_ALL: dict[str, Any] = {"Version": "2012-10-17",
                              "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}
+ANYONE: dict[str, Any] = {"Version": "2012-10-17",  # a trust policy that cannot be resolved
+                          "Statement": [{"Effect": "Allow", "Action": "sts:AssumeRole", "Principal": "*"}]}
 PERSONA_TAG = "modelgov:persona"
 ANY_ACCOUNT = "999999999999"  # stands for "a principal in any AWS account outside the organization"
 
@@ -263,8 +266,13 @@ class _Builder:
             if not stack.env.account:
                 self.note("V002", f"{stack.name}: the template's account is unknown (a loose template; pass "
                                   "--account); its roles are verified in every account of the organization", source)
+            raw_trust = (resource.get("Properties") or {}).get("AssumeRolePolicyDocument")
             for account, arn in self.role_arns(stack, resolver, logical_id, name):
-                self.add_role(stack, props, source, logical_id, name, account, arn, personas, names)
+                # a loose template's trust names its own account through AWS::AccountId: resolve it per account
+                trust = props.get("AssumeRolePolicyDocument") if stack.env.account else Resolver(
+                    replace(stack, env=replace(stack.env, account=account)), self.exports).resolve(
+                    raw_trust, f"{where}.AssumeRolePolicyDocument")
+                self.add_role(stack, props, source, logical_id, name, account, arn, personas, names, trust)
 
     def role_arns(self, stack: StackTemplate, resolver: Resolver, logical_id: str,
                   name: Any) -> list[tuple[str, Any]]:
@@ -280,13 +288,14 @@ class _Builder:
                  else None) for account in accounts]
 
     def add_role(self, stack: StackTemplate, props: dict[str, Any], source: Source, logical_id: str, name: Any,
-                 account: str, arn: Any, personas: dict[str, str], names: set[str]) -> None:
-        """One principal for the role as deployed in `account`."""
+                 account: str, arn: Any, personas: dict[str, str], names: set[str], trust: Any = None) -> None:
+        """One principal for the role as deployed in `account`; a persona's role keeps its trust policy."""
         if not isinstance(name, str) or not isinstance(arn, str):
             self.note("V002", f"{stack.name} {logical_id}: role name or ARN cannot be resolved; the role is "
                               "verified under a placeholder name", source)
             name, arn = f"{logical_id}-UNRESOLVED", f"arn:aws:iam::{account or ANY_ACCOUNT}:role/{logical_id}"
-        tags = {t.get("Key"): t.get("Value") for t in _as_list(props.get("Tags")) if isinstance(t, dict)}
+        tags: dict[str, Any] = {str(t.get("Key")): t.get("Value") for t in _as_list(props.get("Tags"))
+                                if isinstance(t, dict)}
         persona = personas.get(name, "")
         if tags.get(PERSONA_TAG) in names:
             persona = str(tags[PERSONA_TAG])
@@ -306,7 +315,25 @@ class _Builder:
             boundary.append(self.lookup_managed(props["PermissionsBoundary"], label, source))
         self.inventory.principals.append(Principal(
             label=label, arn=arn, account=account, kind="role", persona=persona, identity=identity,
-            boundary=boundary, source=source))
+            boundary=boundary, source=source, trust=self.trust_policy(name, trust, source) if persona else None,
+            tags=tags))
+
+    def trust_policy(self, role: str, raw: Any, source: Source) -> Policy | None:
+        """The role's trust policy; None when it has no statement (CloudFormation cannot create such a role).
+
+        A trust policy or a statement list that cannot be resolved stands for "anyone may assume": an Allow
+        to every principal, kept only on the permissive side, so it never helps prove that a caller is denied.
+        """
+        document = _document(raw)
+        statements = document.get("Statement") if isinstance(document, dict) else None
+        if raw is None or isinstance(document, dict) and not is_unknown(statements) and not _as_list(statements):
+            return None
+        name = f"trust policy of {role}"
+        if isinstance(document, dict) and all(isinstance(s, dict) for s in _as_list(statements)):
+            return self.policy(name, document, source)
+        self.note("V002", f"{source.stack} {source.logical_id}: {name} cannot be resolved; treated as trusting "
+                          "every principal (it never helps prove a caller is denied)", source)
+        return Policy(name, ANYONE, source, uncertain=f"{name} cannot be resolved")
 
     def add_spec_groups(self) -> None:
         """Spec groups that no template deploys are still verified, in the registry, without a policy."""

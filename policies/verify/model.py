@@ -49,6 +49,8 @@ class Principal:
     via: str = ""  # for kind "account": the policy that lets it in
     protected_only: bool = False  # identity unknown: the spec only reserves protected stages/statuses/approval
     exclude_arns: tuple[str, ...] = ()  # known roles in the account: never witnesses for aws:PrincipalArn
+    trust: Policy | None = None  # kind "role": its AssumeRolePolicyDocument (None when missing or empty)
+    tags: dict[str, Any] = field(default_factory=dict)  # kind "role": its tags (aws:ResourceTag/* of sts:AssumeRole)
 
     @property
     def is_persona(self) -> bool:
