@@ -9,7 +9,8 @@ Targets (issue 6): the reference app in at most 1 s (excluding synth); an organi
 personas, groups and policies) in at most 5 s; growth no worse than linear in total statements. The
 generated organizations are the reference spec with every persona and group repeated k times, built with
 the same pure builders the reference app uses (inline policies, so the managed-policy size limit does not
-cap the scale), plus the lifecycle SCP on the root. Each copy has its own stage names, status subsets and
+cap the scale; the trust policy the spec gives each persona, so who may assume each role is proven too), plus
+the lifecycle SCP on the root. Each copy has its own stage names, status subsets and
 group names, so the prover's classes and memo cannot fold the copies into one (engine evaluations grow
 with the organization).
 """
@@ -24,7 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from modelgov.policies.builders.group_policy import build_group_policy
-from modelgov.policies.builders.personas import READ_ACTIONS, lifecycle_statements
+from modelgov.policies.builders.personas import READ_ACTIONS, build_trust_policy, lifecycle_statements
 from modelgov.policies.builders.scp import build_lifecycle_scps
 from modelgov.policies.spec import GovernanceSpec, load_spec
 from modelgov.policies.verify import verify, verify_stacks
@@ -68,7 +69,10 @@ def organization(spec: GovernanceSpec) -> list[StackTemplate]:
         statements = [{"Sid": "ReadRegistry", "Effect": "Allow", "Action": READ_ACTIONS, "Resource": "*"},
                       *lifecycle_statements(spec, persona, partition="aws", region=region, account=account)]
         resources[f"Role{n}"] = {"Type": "AWS::IAM::Role", "Properties": {
-            "RoleName": persona.effective_role_name, "AssumeRolePolicyDocument": {},
+            "RoleName": persona.effective_role_name,
+            "AssumeRolePolicyDocument": build_trust_policy(
+                persona, partition="aws", account=account,
+                trusted_account_ids=[org.account_id(name) for name in persona.trust.accounts]),
             "Policies": [{"PolicyName": "lifecycle", "PolicyDocument": {"Version": "2012-10-17",
                                                                          "Statement": statements}}]}}
     for n, group in enumerate(spec.model_package_groups):

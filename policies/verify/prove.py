@@ -40,6 +40,7 @@ from .layers import Layers, scp_levels
 from .materialize import PERMISSIVE, STRICT, materialize
 from .model import Group, Inventory, Note, Policy, Principal
 from .result import MatrixEntry, VerifyResult, Violation
+from .trust import prove_trust
 from .variables import RESOURCE, fill, middles
 
 ALLOWED = "Allowed"
@@ -582,13 +583,18 @@ class Prover:
                     t_label: MatrixEntry("allowed", "denied", True)
                     for t in persona.transitions for t_label in t.labels()}
                 self.result.personas[label] = persona.name
+        trust_evaluations = prove_trust(self.spec, self.inventory, self.result, self.layer_cache,
+                                        self.max_evaluations)
+        self.evaluations += trust_evaluations
         unique: dict[tuple[str, str], Note] = {}
         for note in self.result.unknowns:
             unique.setdefault((note.code, note.message), note)
         self.result.unknowns = list(unique.values())
         self.result.stats = {"principals": len(self.inventory.principals), "groups": len(self.inventory.groups),
                              "stages": self.stages, "statuses": self.statuses,
-                             "evaluations": self.evaluations, "seconds": round(time.perf_counter() - started, 3)}
+                             "evaluations": self.evaluations, "trust_evaluations": trust_evaluations,
+                             "trust_roles": len(self.result.trust),
+                             "seconds": round(time.perf_counter() - started, 3)}
         return self.result
 
 

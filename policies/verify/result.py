@@ -38,6 +38,7 @@ class Violation:
     source: Source = field(default_factory=Source)
     cells: int = 1
     equivalents: dict[str, list[str]] = field(default_factory=dict)  # dimension -> values in the same class
+    kind: str = "lifecycle"  # "lifecycle": label is a transition; "trust": label is a caller class
 
     def covers(self, label: str) -> bool:
         """Whether `label` ('QA->Production:PendingApproval') falls in this violation's classes."""
@@ -48,8 +49,10 @@ class Violation:
         return all(t == m or t in self.equivalents.get(d, []) for d, m, t in zip(dims, mine, theirs, strict=True))
 
     def to_dict(self) -> dict[str, Any]:
-        return {"code": self.code, "principal": self.principal, "persona": self.persona or None,
-                "transition": self.label, "expected": self.expected, "actual": self.actual,
+        trust = self.kind == "trust"
+        return {"code": self.code, "kind": self.kind, "principal": self.principal, "persona": self.persona or None,
+                "transition": None if trust else self.label, "caller": self.label if trust else None,
+                "expected": self.expected, "actual": self.actual,
                 "counterexample": self.request, "decisive": self.decisive, "message": self.message,
                 "cells": self.cells, "equivalents": self.equivalents,
                 "location": {"file": self.source.file, "line": self.source.line, "stack": self.source.stack,
@@ -73,9 +76,25 @@ class MatrixEntry:
 
 
 @dataclass
+class TrustEntry:
+    """One class of caller of a persona role: may it assume the role, by the spec and as deployed."""
+
+    expected: str  # allowed | denied | partly
+    actual: str  # allowed | denied | partly | unknown
+    violation: bool = False
+    callers: list[str] = field(default_factory=list)  # the principals tried (ARNs, service principals)
+    why: str = ""  # the spec's reason for the expectation
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"expected": self.expected, "actual": self.actual, "violation": self.violation,
+                "callers": self.callers, "why": self.why}
+
+
+@dataclass
 class VerifyResult:
     violations: list[Violation] = field(default_factory=list)
     matrices: dict[str, dict[str, MatrixEntry]] = field(default_factory=dict)  # principal -> label -> entry
+    trust: dict[str, dict[str, TrustEntry]] = field(default_factory=dict)  # persona role -> caller class -> entry
     unknowns: list[Note] = field(default_factory=list)
     personas: dict[str, str] = field(default_factory=dict)  # principal label -> persona name
     stats: dict[str, Any] = field(default_factory=dict)
@@ -91,6 +110,7 @@ class VerifyResult:
     def to_dict(self) -> dict[str, Any]:
         return {"ok": self.ok, "violations": [v.to_dict() for v in self.violations],
                 "matrices": {p: {label: e.to_dict() for label, e in m.items()} for p, m in self.matrices.items()},
+                "trust": {p: {label: e.to_dict() for label, e in t.items()} for p, t in self.trust.items()},
                 "unknowns": [{"code": n.code, "message": n.message, "file": n.source.file,
                               "logical_id": n.source.logical_id, "line": n.source.line} for n in self.unknowns],
                 "personas": self.personas, "stats": self.stats}

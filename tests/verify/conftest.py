@@ -1,8 +1,8 @@
 """Verifier fixtures: the composition issue 5 deploys, built from the pure builders without a CDK synth.
 
-A registry stack (persona roles with their managed policies, the model package groups with their
-resource policies) and a management stack (the lifecycle SCP on the root), as StackTemplates that a
-test may mutate before verifying.
+A registry stack (persona roles with their managed policies and the trust policies the spec gives them, the
+model package groups with their resource policies) and a management stack (the lifecycle SCP on the root), as
+StackTemplates that a test may mutate before verifying.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 
 from modelgov.policies.builders.group_policy import build_group_policy
-from modelgov.policies.builders.personas import build_persona_policy
+from modelgov.policies.builders.personas import build_persona_policy, build_trust_policy
 from modelgov.policies.builders.scp import build_lifecycle_scps
 from modelgov.policies.spec import GovernanceSpec, load_spec
 from modelgov.policies.verify.assembly import StackEnv, StackTemplate
@@ -43,9 +43,9 @@ def registry_template(gov: GovernanceSpec) -> dict[str, Any]:
             "PolicyDocument": build_persona_policy(gov, persona, partition="aws", region=region, account=account)}}
         resources[f"{logical(persona.name)}Role"] = {"Type": "AWS::IAM::Role", "Properties": {
             "RoleName": persona.effective_role_name,
-            "AssumeRolePolicyDocument": {"Version": "2012-10-17", "Statement": [
-                {"Effect": "Allow", "Action": "sts:AssumeRole", "Principal": {"AWS": {"Fn::Sub":
-                                                                              "arn:${AWS::Partition}:iam::${AWS::AccountId}:root"}}}]},
+            "AssumeRolePolicyDocument": build_trust_policy(
+                persona, partition="aws", account=account,
+                trusted_account_ids=[org.account_id(name) for name in persona.trust.accounts]),
             "ManagedPolicyArns": [{"Ref": policy_id}]}}
     for group in gov.model_package_groups:
         ids = lambda names: [org.account_id(n) for n in names]  # noqa: E731

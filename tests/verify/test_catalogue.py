@@ -61,6 +61,30 @@ def _two_variables(c) -> None:
                        "Condition": {"StringEquals": {"aws:RequestTag/x": "${aws:PrincipalTag/a}${aws:userid}"}}})
 
 
+def _trust(c, role: str) -> list:
+    statements: list = c.resource(role)["Properties"]["AssumeRolePolicyDocument"]["Statement"]
+    return statements
+
+
+def _trusts_more(c) -> None:
+    _trust(c, "QaRole").append({"Effect": "Allow", "Action": "sts:AssumeRole",
+                                "Principal": {"AWS": "arn:aws:iam::444444444444:root"}})
+
+
+def _trusts_less(c) -> None:
+    del _trust(c, "DataScientistRole")[0]  # TrustAccounts: the registry account's roles
+
+
+def _trusts_unresolved(c) -> None:
+    c.registry["Parameters"] = {"Partner": {"Type": "String"}}
+    _trust(c, "QaRole").append({"Effect": "Allow", "Action": "sts:AssumeRole",
+                                "Principal": {"AWS": {"Ref": "Partner"}}})
+
+
+def _no_trust(c) -> None:
+    c.resource("AuditorRole")["Properties"]["AssumeRolePolicyDocument"] = {}
+
+
 TRIGGERS: dict[str, tuple[Callable[..., None], dict[str, int]]] = {
     "V002": (_unresolved, {}),
     "V003": (_unknown_managed, {}),
@@ -73,6 +97,10 @@ TRIGGERS: dict[str, tuple[Callable[..., None], dict[str, int]]] = {
     "V104": (_engine_error, {}),
     "V105": (lambda c: None, {"max_evaluations": 10}),
     "V106": (_two_variables, {}),
+    "V201": (_trusts_more, {}),
+    "V202": (_trusts_less, {}),
+    "V203": (_trusts_unresolved, {}),
+    "V204": (_no_trust, {}),
 }
 
 

@@ -52,6 +52,38 @@ def test_reference_app_passes(assembly, spec):
     assert result.ok and result.exit_code == 0
     personas = {result.personas[p] for p in result.matrices}
     assert {"data-scientist", "qa", "lead-engineer", "pipeline"} <= personas
+    # who may assume each persona role is proven too: the five registry roles and the auditor's StackSet copies
+    auditors = {p for p in result.trust if p.startswith("role modelgov-auditor in ")}
+    assert auditors == {f"role modelgov-auditor in {a}" for a in ("222222222222", "333333333333", "444444444444",
+                                                                  "555555555555")}
+    assert len(result.trust) == 9 and result.stats["trust_evaluations"] > 0
+    for principal, entries in result.trust.items():
+        allowed = {label for label, entry in entries.items() if entry.actual == "allowed"}
+        assert allowed, principal
+        assert all(entry.actual == ("allowed" if label in allowed else "denied") and not entry.violation
+                   for label, entry in entries.items())
+    assert {label for label, e in result.trust["role modelgov-auditor in 444444444444"].items()
+            if e.actual == "allowed"} == {"Identity Center Auditor (role's account)"}
+
+
+def test_sso_pattern_widened_in_the_synthesized_template(assembly, spec):
+    """The QA role's Identity Center patterns with `*` for the 16-character suffix admit QASpecialist_admin."""
+    def widen(resources: dict[str, Any]) -> None:
+        role = by_prefix(resources, "PersonasQaRole")["Properties"]
+        role["AssumeRolePolicyDocument"] = json.loads(
+            json.dumps(role["AssumeRolePolicyDocument"]).replace("_????????????????", "_*"))
+
+    mutate(assembly, "modelgov-personas-registry", widen)
+    result = verify([assembly], spec)
+    trust = {v.label: v for v in result.violations if v.kind == "trust"}
+    near = trust.pop("Identity Center QASpecialist_admin (role's account, near miss)")
+    assert set(trust) == {"Identity Center set the spec does not name (role's account)"}
+    assert (near.code, near.principal) == ("V201", "role modelgov-qa in 222222222222")
+    assert near.request["principal"] == ("arn:aws:iam::222222222222:role/aws-reserved/sso.amazonaws.com/"
+                                         "AWSReservedSSO_QASpecialist_admin_a1b2c3d4e5f6a7b8")
+    assert near.source.file.endswith("modelgov-personas-registry.template.json")
+    assert any(d["sid"] == "TrustPermissionSets" and d["logical_id"].startswith("PersonasQaRole")
+               for d in near.decisive)
 
 
 def test_dropping_the_lifecycle_scp(assembly, spec):

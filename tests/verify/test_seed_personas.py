@@ -12,7 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from modelgov.policies.spec import load_spec
+from modelgov.policies.builders.personas import build_trust_policy
+from modelgov.policies.spec import GovernanceSpec, load_spec
 from modelgov.policies.verify import verify_stacks
 from modelgov.policies.verify.assembly import StackEnv, StackTemplate
 
@@ -20,10 +21,16 @@ DATA = Path(__file__).parent / "data"
 UPDATE = ("sagemaker:UpdateModelPackage",)
 
 
-def seed_stack(policies: dict[str, dict]) -> list[StackTemplate]:
+def seed_stack(policies: dict[str, dict], spec: GovernanceSpec) -> list[StackTemplate]:
+    """The seed's policies on roles that the spec's trust lets its people assume (a role needs a trust policy)."""
+    def trust(name: str) -> dict:
+        persona = spec.persona(name)
+        return build_trust_policy(persona, partition="aws", account="222222222222", trusted_account_ids=[
+            spec.organization.account_id(a) for a in persona.trust.accounts])
+
     resources: dict[str, dict] = {
         f"Role{i}": {"Type": "AWS::IAM::Role", "Properties": {
-            "RoleName": f"modelgov-{name}", "AssumeRolePolicyDocument": {},
+            "RoleName": f"modelgov-{name}", "AssumeRolePolicyDocument": trust(name),
             "Policies": [{"PolicyName": "seed", "PolicyDocument": document}]}}
         for i, (name, document) in enumerate(policies.items())}
     resources["Group"] = {"Type": "AWS::SageMaker::ModelPackageGroup",
@@ -43,7 +50,7 @@ def seed_policies() -> dict[str, dict]:
 
 
 def test_seed_policies_fail_exactly_on_staging_versus_qa(prose, seed_policies):
-    result = verify_stacks(seed_stack(seed_policies), prose, actions=UPDATE, approval=False)
+    result = verify_stacks(seed_stack(seed_policies, prose), prose, actions=UPDATE, approval=False)
     found = {(v.persona, v.code, v.label.split("->")[1]) for v in result.violations}
     assert found == {
         ("data-scientist", "V102", "QA:PendingApproval"), ("data-scientist", "V101", "Staging:PendingApproval"),
@@ -64,5 +71,5 @@ def test_seed_policies_pass_once_staging_reads_qa(prose, seed_policies):
             equals = statement["Condition"]["StringEquals"]
             if equals["sagemaker:ModelLifeCycle:stage"] == "Staging":
                 equals["sagemaker:ModelLifeCycle:stage"] = "QA"
-    result = verify_stacks(seed_stack(fixed), prose, actions=UPDATE, approval=False)
+    result = verify_stacks(seed_stack(fixed, prose), prose, actions=UPDATE, approval=False)
     assert result.violations == [] and result.ok
