@@ -91,3 +91,30 @@ def test_html_report_renders_heatmap_and_counterexample(composition, tmp_path):
     assert html.escape(label) in details and "counterexample" in details
     assert "arn:aws:iam::222222222222:role/modelgov-data-scientist" in details
     assert "AllowAllNonAdminSageMakerActions" in details
+
+
+@pytest.mark.browser
+def test_html_report_shows_who_may_assume_each_role(composition, tmp_path):
+    """The trust heatmap: the widened QA trust is a red cell whose details give the sts:AssumeRole counterexample."""
+    statement = composition.resource("QaRole")["Properties"]["AssumeRolePolicyDocument"]["Statement"][0]
+    statement["Condition"]["ArnLike"]["aws:PrincipalArn"] = [
+        p.replace("_????????????????", "_*") for p in statement["Condition"]["ArnLike"]["aws:PrincipalArn"]]
+    result = verify_stacks(composition.stacks(), composition.spec)
+    violation = next(v for v in result.violations if v.kind == "trust" and "near miss" in v.label)
+    page = tmp_path / "verify.html"
+    page.write_text(render_html(result), encoding="utf-8")
+    assert "http://" not in page.read_text() and "https://" not in page.read_text()
+
+    anchor = urllib.parse.quote(f"{violation.principal}|{violation.label}")
+    dom = chromium(tmp_path, "--dump-dom", f"{page.as_uri()}#cell={anchor}").stdout.decode()
+    trust = dom.split('id="trust"', 1)[1].split("</table>", 1)[0]
+    assert trust.count('class="violation"') == 2 and trust.count('data-kind="trust"') > 20  # near miss, unnamed
+    assert 'class="allowed"' in trust
+    details = dom.split('id="details">', 1)[1].split("</div>", 1)[0]
+    assert html.escape(violation.label, quote=False) in details and "V201" in details and "counterexample" in details
+    assert "AWSReservedSSO_QASpecialist_admin_a1b2c3d4e5f6a7b8" in details and "sts:AssumeRole" in details
+    assert "TrustPermissionSets" in details
+
+    shot = tmp_path / "shot.png"
+    chromium(tmp_path, f"--screenshot={shot}", "--window-size=1200,1400", page.as_uri())
+    assert bytes((0xD9, 0x30, 0x25)) in png_pixels(shot.read_bytes())[2]  # the red trust cell is on screen

@@ -1,4 +1,4 @@
-"""`{"violations": [...], "matrices": {...}, "unknowns": [...]}` plus ok, personas and stats."""
+"""`{"violations": [...], "matrices": {...}, "trust": {...}, "unknowns": [...]}` plus ok, personas and stats."""
 
 from __future__ import annotations
 

@@ -42,7 +42,7 @@ def render_sarif(result: VerifyResult) -> str:
                         "message": {"text": f"{v.message}; counterexample: {counterexample(v.request)}"},
                         "locations": _location(v.source),
                         "partialFingerprints": {"principalTransition": f"{v.principal}|{v.label}|{v.code}"},
-                        "properties": {"counterexample": v.request, "decisive": v.decisive,
+                        "properties": {"kind": v.kind, "counterexample": v.request, "decisive": v.decisive,
                                        "expected": v.expected, "actual": v.actual}})
     for note in result.unknowns:
         severity = cat[note.code].severity

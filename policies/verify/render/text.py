@@ -1,4 +1,5 @@
-"""Plain text: a summary line, then each violation with its counterexample and decisive statements."""
+"""Plain text: a summary line, each violation with its counterexample and decisive statements, the notes, then
+the transition matrix of every principal and who may assume each persona role."""
 
 from __future__ import annotations
 
@@ -28,4 +29,10 @@ def render_text(result: VerifyResult) -> str:
         for label, cell in matrix.items():
             mark = "VIOLATION" if cell.violation else "ok"
             lines.append(f"    {label:<45} expected {cell.expected:<8} actual {cell.actual:<8} {mark}")
+    for principal, entries in result.trust.items():
+        persona = result.personas.get(principal, "")
+        lines.append(f"trust {principal}{f' (persona {persona})' if persona else ''}: who may assume it")
+        for caller, trusted in entries.items():
+            mark = "VIOLATION" if trusted.violation else "ok"
+            lines.append(f"    {caller:<66} expected {trusted.expected:<8} actual {trusted.actual:<8} {mark}")
     return "\n".join(lines) + "\n"
