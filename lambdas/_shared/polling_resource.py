@@ -107,6 +107,11 @@ def _helper_class() -> type:
                     return
                 self._answered = self.timed_out = True
             logger.error("Execution is about to time out, sending failure message")
+            if not self.PhysicalResourceId or self.PhysicalResourceId is True:
+                # crhelper would send "" (or "None" once polling is set up): keep the resource CloudFormation
+                # knows on Update/Delete, else the id the start step gave (its rollback Delete needs it)
+                self.PhysicalResourceId = (self._event.get("PhysicalResourceId") or self.Data.get("PhysicalResourceId")
+                                           or self.generate_physical_id(self._event))
             super()._send("FAILED", "Execution timed out")
             with self._polling_lock:
                 if "CrHelperRule" in self._event:

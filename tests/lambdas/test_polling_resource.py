@@ -155,6 +155,18 @@ def test_on_timeout_runs_after_the_failed_and_the_rule_removal(hanging, cr_event
     assert len(cfn_server.responses) == 1 and hanging.CALLS == ["start", "poll", "cleanup"]
 
 
+@pytest.mark.parametrize(("request_type", "physical_id"), [
+    ("Create", "started"),  # the start step's id, which the rollback Delete will name
+    ("Update", "old-id"),  # the resource CloudFormation knows, not the update's new id
+])
+def test_the_timeout_failed_names_a_physical_id(hanging, cr_event, invoke, crhelper_aws, request_type, physical_id):
+    """crhelper's own timeout FAILED in a poll carried an empty physical id (CloudFormation needs one)."""
+    event = cr_event(request_type, {"Hang": "poll"}, physical_id="old-id" if request_type == "Update" else None)
+    responses = invoke(hanging, event, max_polls=1, poll_remaining_ms=2300)
+    hanging._resource.helper._timer.join(10)
+    assert [(r["Status"], r["PhysicalResourceId"]) for r in responses] == [("FAILED", physical_id)]
+
+
 def test_a_failing_on_timeout_is_logged_and_the_answer_stands(hanging, cr_event, crhelper_aws, cfn_server,
                                                               make_context, caplog):
     def broken() -> None:
