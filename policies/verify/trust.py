@@ -578,7 +578,7 @@ class TrustProver:
                 if found.decision == UNKNOWN else "cannot assume"
             message = (f"{principal.label} (persona {persona.name}): {label}: {member.principal} {verb} the role "
                        f"({member.action} is {found.decision}), the spec expects {expected_text} ({member.why})"
-                       + (f"; {found.count} caller classes" if found.count > 1 else ""))
+                       + (f"; {found.count} request classes" if found.count > 1 else ""))
             result.violations.append(Violation(
                 code=code, principal=principal.label, persona=principal.persona, label=label, expected=expected_text,
                 actual=found.decision, request=request, decisive=decisive, message=message, source=principal.source,
