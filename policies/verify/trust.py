@@ -142,6 +142,7 @@ class TrustProver:
         self.near_misses = [f"{s}{NEAR_MISS}" for s in self.sets if f"{s}{NEAR_MISS}".lower() not in taken]
         self.services = list(dict.fromkeys([*(s for p in spec.personas for s in p.trust.services), DEFAULT_SERVICE]))
         self.outcomes: dict[Any, _Outcome] = {}  # roles whose trust and expectations read alike share one
+        self.error = ""  # the first engine error, for the V104 note
         self.trusted: dict[str, list[str]] = {}  # persona -> account ids its trust lists
         self.labels: dict[str, str] = {}  # permission set -> its class in the role's account
 
@@ -409,6 +410,12 @@ class TrustProver:
                         outcome.found[(code, member.label)] = _Found(code, member, combo, decision)
                     else:
                         found.count += 1
+        broken = [label for code, label in outcome.found if code == "V104"]
+        if broken:
+            for label in broken:
+                del outcome.found[("V104", label)]
+            outcome.notes.append(("V104", f"the engine rejects a request or policy of who may assume the role "
+                                          f"({self.error}); {len(broken)} caller classes are not proven"))
         self.federated(trust, modes, outcome)
         return outcome
 
@@ -531,11 +538,13 @@ class TrustProver:
         normalized, errors = normalize_request(request)
         self.evaluations += 1
         if normalized is None:
+            self.error = self.error or str(errors[0] if errors else "the request is malformed")
             return ERROR
         decisions = []
         for each in prepared:
             result = each.evaluate_request(normalized)
             if result.errors:
+                self.error = self.error or str(result.errors[0])
                 return ERROR
             decisions.append(str(result.decision))
         if len(decisions) == 1 or decisions[0] != ALLOWED:
@@ -562,11 +571,6 @@ class TrustProver:
         result.trust[principal.label] = entries
         result.personas.setdefault(principal.label, principal.persona)
         for (code, label), found in outcome.found.items():
-            if code == "V104":
-                result.unknowns.append(Note("V104", f"{principal.label}: the engine rejects a request or policy of "
-                                                    f"who may assume the role ({label}); nothing about it is proven",
-                                            principal.source))
-                continue
             member = found.member
             request = self.request(principal, member, found.combo)
             decisive = self.decisive(principal, trust, member, modes, request) if found.decisive is None else [

@@ -257,3 +257,13 @@ def test_loose_template_trust_is_resolved_in_each_account(composition, tmp_path,
         assert all(e["actual"] == "denied" for label, e in entries.items() if label.startswith("any role"))
         assert any(f"arn:aws:iam::{account}:role/aws-reserved" in c
                    for c in entries["Identity Center Auditor (role's account)"]["callers"])
+
+
+def test_a_trust_policy_the_engine_rejects_is_one_unproven_note(composition):
+    statement(composition, "QaRole", "TrustPermissionSets")["Condition"]["StringEquals:"] = {"aws:PrincipalTag/x": "y"}
+    result = verify_stacks(composition.stacks(), composition.spec)
+    notes = [n for n in result.unknowns if n.code == "V104"]
+    assert len(notes) == 1 and notes[0].message.startswith(f"{QA} (persona qa): the engine rejects")
+    assert "E011" in notes[0].message and notes[0].source.logical_id == "QaRole"
+    assert trust_violations(result) == [] and not result.ok
+    assert result.trust[QA]["Identity Center QASpecialist (role's account)"].actual == "unknown"
