@@ -2,7 +2,8 @@
 
 Exit 2 when an input cannot be read, a file named on the command line is not a policy, template or
 assembly (L000, L008), or the spec is invalid; else 1 when any finding is at or above --fail-on (default:
-error); else 0. Files a folder scan skips never change the exit code.
+error); else 0. Files a folder scan skips and findings the spec's lint.suppressions accept never change
+the exit code.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from typing import TYPE_CHECKING, cast
 from .document import POLICY_KINDS, PolicyKind
 from .linter import lint_paths
 from .report import FORMATS, render_text
+from .suppress import apply_suppressions
 
 if TYPE_CHECKING:
     from modelgov.policies.spec import GovernanceSpec
@@ -25,7 +27,8 @@ if TYPE_CHECKING:
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("paths", nargs="+", metavar="PATH",
                         help="policy JSON files, CloudFormation templates (JSON/YAML) or cdk.out folders")
-    parser.add_argument("--spec", help="governance spec whose lifecycle catalog checks stage and status values")
+    parser.add_argument("--spec", help="governance spec: its lifecycle catalog checks stage and status values, "
+                                       "its lint.suppressions accept findings")
     parser.add_argument("--format", choices=sorted(FORMATS), default="text", help="report format (default: text)")
     parser.add_argument("--out", help="write the report to this file instead of standard output")
     parser.add_argument("--fail-on", choices=("error", "warning", "info"), default="error",
@@ -33,7 +36,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--policy-type", choices=POLICY_KINDS, default=None,
                         help="kind of standalone policy files (default: inferred from Principal elements)")
     parser.add_argument("-v", "--verbose", action="store_true",
-                        help="list each file a folder scan skipped (not a policy, template or assembly)")
+                        help="list each file a folder scan skipped and each suppressed finding with its reason")
 
 
 def _write(path: str, text: str) -> None:
@@ -60,6 +63,8 @@ def run(args: argparse.Namespace) -> int:
             print(err, file=sys.stderr)
             return 2
     result = lint_paths(list(args.paths), spec=spec, kind=cast(PolicyKind | None, args.policy_type))
+    if spec is not None:
+        apply_suppressions(result, spec, args.spec)
     report = render_text(result, verbose=args.verbose) if args.format == "text" else FORMATS[args.format](result)
     if args.out:
         try:

@@ -17,10 +17,11 @@ from .document import PolicyDocument, PolicyKind, statements
 from .nodes import format_path
 from .rules import RULES
 from .rules.base import Context, Match
+from .sources import Loaded, Note, Skipped, load_file, load_text, scan_folder, stack_accounts
+from .suppress import Suppressed
 
 if TYPE_CHECKING:
     from modelgov.policies.spec import GovernanceSpec
-from .sources import Loaded, Note, Skipped, load_file, load_text, scan_folder, stack_accounts
 
 # Findings that mean an input was not checked at all (unreadable, or not a policy/template/assembly): exit 2.
 INPUT_ERRORS = frozenset({"L000", "L008"})
@@ -32,6 +33,9 @@ class LintResult:
     files: int = 0
     policies: int = 0
     skipped: list[Skipped] = field(default_factory=list)  # found by a folder scan, not a policy or template
+    linted: list[str] = field(default_factory=list)  # every file read as a policy, template or assembly
+    suppressed: list[Suppressed] = field(default_factory=list)  # accepted by the spec's lint.suppressions
+    suppressions_applied: bool = False  # apply_suppressions ran: a result without suppressions is not suppressed
 
     def count(self, severity: str) -> int:
         return sum(1 for f in self.findings if catalogue()[f.code].severity == severity)
@@ -100,8 +104,10 @@ def _dedupe(findings: list[Finding]) -> list[Finding]:
     return out
 
 
-def _collect(loaded: Loaded, ctx: Context, result: LintResult) -> None:
+def _collect(loaded: Loaded, ctx: Context, result: LintResult, name: str) -> None:
     result.files += loaded.files
+    if loaded.files:
+        result.linted.append(name)
     result.skipped.extend(loaded.skipped)
     result.findings.extend(_note_finding(note) for note in loaded.notes)
     for doc in loaded.policies:
@@ -128,7 +134,8 @@ def lint_paths(paths: list[str], spec: GovernanceSpec | None = None, kind: Polic
             accounts = stack_accounts(scan.manifests)
             before = result.files
             for file in scan.files:
-                _collect(load_file(file, kind, accounts.get(file.resolve(), ""), mode="folder"), ctx, result)
+                _collect(load_file(file, kind, accounts.get(file.resolve(), ""), mode="folder"), ctx, result,
+                         str(file))
             if result.files == before:
                 found = len(scan.files)
                 what = f"; {found} JSON/YAML file{'s' if found != 1 else ''} skipped" if found else ""
@@ -136,7 +143,7 @@ def lint_paths(paths: list[str], spec: GovernanceSpec | None = None, kind: Polic
                     "L000", raw, 0, 0, f"the folder holds no policy, template or cdk.out assembly{what}",
                     "pass a cdk.out folder after `cdk synth`, or policy and template files")))
         elif path.exists():
-            _collect(load_file(path, kind), ctx, result)
+            _collect(load_file(path, kind), ctx, result, raw)
         else:
             result.findings.append(_note_finding(Note("L000", raw, 0, 0, "the file does not exist", "check the path")))
     result.skipped.sort(key=lambda s: s.file)
@@ -149,6 +156,6 @@ def lint_text(text: str, file: str = "policy.json", spec: GovernanceSpec | None 
     """Lint one document given as text (tests, editors, the engine's input check)."""
     ctx = Context(spec=spec)
     result = LintResult()
-    _collect(load_text(file, text, yaml_format, kind), ctx, result)
+    _collect(load_text(file, text, yaml_format, kind), ctx, result, file)
     result.findings = _order(result.findings)
     return result

@@ -86,9 +86,11 @@ def _compose_with_marks(text: str, file: str) -> tuple[Any, dict[PathKey, Locati
         try:
             return _scalar(node)
         except (yaml.YAMLError, ValueError, TypeError) as err:
+            # YAML reads an unquoted 2027-02-30 as a date and fails in the constructor, not in pydantic
+            fix = ("write a real calendar date as YYYY-MM-DD" if node.tag == "tag:yaml.org,2002:timestamp"
+                   else "remove the YAML tag (such as !!int or !!python/...) and write a plain value")
             problems.append(SpecProblem(format_path(path), f"cannot read this value: {err}".splitlines()[0],
-                                        node.start_mark.line + 1, node.start_mark.column + 1,
-                                        "remove the YAML tag (such as !!int or !!python/...) and write a plain value"))
+                                        node.start_mark.line + 1, node.start_mark.column + 1, fix))
             return None
 
     data = build(root, ())
@@ -129,6 +131,7 @@ def parse_spec(text: str, file: str = "governance.yaml") -> GovernanceSpec:
             line, col = _locate(marks, loc)
             problems.append(SpecProblem(format_path(loc), _message(item), line, col, _fix(item)))
         raise SpecError(file, problems) from None
+    _mark_suppressions(spec, marks)
     problems = []
     for ref in check_references(spec):
         line, col = _locate(marks, ref.path)
@@ -136,6 +139,16 @@ def parse_spec(text: str, file: str = "governance.yaml") -> GovernanceSpec:
     if problems:
         raise SpecError(file, problems)
     return spec
+
+
+def _mark_suppressions(spec: GovernanceSpec, marks: dict[PathKey, Location]) -> None:
+    """Keep where each lint suppression sits, so lint can point its stale and expiry reports at the spec."""
+    for i, suppression in enumerate(spec.lint.suppressions):
+        base: PathKey = ("lint", "suppressions", i)
+        suppression.record_position("", _locate(marks, base))
+        for name in ("expires", "reason"):
+            if (*base, name) in marks:
+                suppression.record_position(name, marks[(*base, name)])
 
 
 def load_spec(path: str | Path) -> GovernanceSpec:
@@ -168,6 +181,11 @@ def _message(item: Any) -> str:
 
 def _fix(item: Any) -> str:
     kind = item["type"]
+    fix = item.get("ctx", {}).get("fix") if kind == "modelgov_spec" else None
+    if fix:  # raised by a field validator that knows the fix (lint suppressions)
+        return str(fix)
+    if kind.startswith("date_"):
+        return "write the date as YYYY-MM-DD"
     if kind == "extra_forbidden":
         return "remove it or check its spelling against the README's spec reference"
     if kind == "missing":

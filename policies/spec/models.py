@@ -1,4 +1,4 @@
-"""Typed governance spec: organization, lifecycle catalog, personas, model package groups.
+"""Typed governance spec: organization, lifecycle catalog, personas, model package groups, lint settings.
 
 Field-level rules (patterns, lengths, enums) live here; rules that need the whole spec (a stage must be
 in the catalog, an account name must exist) live in semantics.py so every error can name its path.
@@ -10,6 +10,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
 
+from .lint import LintSpec
 from .monitoring import MonitoringSpec
 from .sharing import EventsSpec, SharingSpec
 
@@ -177,6 +178,7 @@ class GovernanceSpec(Strict):
     sharing: SharingSpec = Field(default_factory=SharingSpec)
     events: EventsSpec = Field(default_factory=EventsSpec)
     monitoring: MonitoringSpec = Field(default_factory=MonitoringSpec)
+    lint: LintSpec = Field(default_factory=LintSpec)
 
     def persona(self, name: str) -> Persona:
         for persona in self.personas:

@@ -172,6 +172,15 @@ def _check(spec: GovernanceSpec) -> Iterator[Reference]:
     for m, monitor in enumerate(spec.monitoring.monitors):
         yield from account(monitor.account, ("monitoring", "monitors", m, "account"))
 
+    # two entries with one scope: the second never matches (the first takes the finding) and hides a reason
+    scopes = [(s.code, s.path, s.resource or "", s.sid or "") for s in spec.lint.suppressions]
+    for i, scope in enumerate(scopes):
+        if scope in scopes[:i]:
+            yield Reference(("lint", "suppressions", i),
+                            f"suppression of {scope[0]} for {scope[1]!r} appears twice "
+                            f"(first at lint.suppressions[{scopes.index(scope)}])",
+                            "keep one entry, with one reason that covers both")
+
 
 def _duplicates(values: list[str], path: tuple[str | int, ...], what: str) -> Iterator[Reference]:
     seen: set[str] = set()

@@ -201,3 +201,124 @@ def test_cli_spec_reports_a_persona_whose_policies_cannot_fit(tmp_path: Path,
     assert main(["spec", str(path)]) == 2
     err = capsys.readouterr().err
     assert "problem" in err and "personas[" in err and "data-scientist" in err
+
+
+# lint.suppressions: each error names the field's line and column and says how to fix it
+GOOD_REASON = "CreateModel on model-package is checked against the group policy (seed 000 L3078)"
+
+
+def _suppression(**fields: str) -> str:
+    entry = {"code": "L113", "path": '"cdk.out/modelgov-monitoring-prod.template.json"', "reason": f'"{GOOD_REASON}"',
+             **fields}
+    lines = [f"{key}: {value}" for key, value in entry.items() if value != "<omit>"]
+    return EXAMPLE + "\nlint:\n  suppressions:\n    - " + "\n      ".join(lines) + "\n"
+
+def _lint_line(text: str, needle: str, nth: int = 1) -> int:
+    """Line of `needle` in the appended lint section (governance.yaml's commented example comes first)."""
+    start = text.rindex("\nlint:\n")
+    return text[:start].count("\n") + 1 + _line_of(text[start + 1:], needle, nth)
+
+
+def test_lint_suppressions_load_with_scope_expiry_and_position() -> None:
+    text = _suppression(resource="MonitorRole*", sid="ReadCapture", expires="2027-06-30")
+    [suppression] = parse_spec(text, "g.yaml").lint.suppressions
+    assert (suppression.code, suppression.resource, suppression.sid) == ("L113", "MonitorRole*", "ReadCapture")
+    assert suppression.expires is not None and suppression.expires.isoformat() == "2027-06-30"
+    assert suppression.reason == GOOD_REASON
+    assert suppression.where() == (_lint_line(text, "- code: L113"), 7)
+    assert suppression.where("expires")[0] == _lint_line(text, "expires: 2027-06-30")
+    assert parse_spec(EXAMPLE, "g.yaml").lint.suppressions == []
+
+
+def test_fails_on_a_suppression_without_a_reason() -> None:
+    text = _suppression(reason="<omit>")
+    [problem] = _error(text).problems
+    assert problem.path == "lint.suppressions[0].reason" and "reason is missing" in problem.message
+    assert problem.line == _lint_line(text, "- code: L113") and "say why the finding is accepted" in problem.fix
+
+
+@pytest.mark.parametrize(("reason", "why"), [
+    ('""', "empty"), ("", "empty"), ("TODO", "placeholder"), ('"TBD: explain before release"', "placeholder"),
+    ('"<reason>"', "placeholder"), ('"n/a"', "too short"), ('"false positive"', "too short"),
+    ('"known false positive"', "too short"),
+])
+def test_fails_on_an_empty_or_placeholder_reason_with_line_column_and_fix(reason: str, why: str) -> None:
+    text = _suppression(reason=reason)
+    [problem] = _error(text).problems
+    assert problem.path == "lint.suppressions[0].reason" and why in problem.message
+    assert problem.line == _lint_line(text, "reason:")
+    value_at = text.splitlines()[problem.line - 1].index("reason:") + len("reason: " if reason else "reason:")
+    assert problem.column == value_at + 1  # the value, or just after the colon when there is none
+    assert GOOD_REASON in problem.fix
+    assert f"bad.yaml:{problem.line}:{problem.column}: lint.suppressions[0].reason: " in str(_error(text))
+
+
+@pytest.mark.parametrize("code", ["L999", "V001", "X1", "113"])
+def test_fails_on_a_code_not_in_the_lint_catalogue(code: str) -> None:
+    text = _suppression(code=code)
+    [problem] = _error(text).problems
+    assert problem.path == "lint.suppressions[0].code" and "is not a lint code" in problem.message
+    assert problem.line == _lint_line(text, f"- code: {code}") and "docs/lint.md" in problem.fix
+
+
+@pytest.mark.parametrize("code", ["L000", "L001", "L002", "L003", "L008", "L099", "L090", "L091", "L092"])
+def test_fails_on_a_code_that_cannot_be_suppressed(code: str) -> None:
+    [problem] = _error(_suppression(code=code)).problems
+    assert problem.path == "lint.suppressions[0].code" and "cannot" in problem.message and code in problem.message
+    assert problem.fix
+
+
+@pytest.mark.parametrize("path", ['"/work/cdk.out/x.json"', '"C:/cdk.out/x.json"', '"cdk.out\\\\x.json"', '""'])
+def test_fails_on_a_path_that_is_not_a_relative_glob(path: str) -> None:
+    [problem] = _error(_suppression(path=path)).problems
+    assert problem.path == "lint.suppressions[0].path" and problem.fix
+
+
+def test_fails_on_a_resource_that_is_not_a_logical_id_glob() -> None:
+    [problem] = _error(_suppression(resource='"Resources.MonitorRole"')).problems
+    assert problem.path == "lint.suppressions[0].resource" and "logical id" in problem.fix
+
+
+@pytest.mark.parametrize(("expires", "fix"), [("2027-02-30", "real calendar date"), ("soon", "YYYY-MM-DD"),
+                                              ('"2027-13-01"', "YYYY-MM-DD")])
+def test_fails_on_an_expiry_that_is_not_a_date(expires: str, fix: str) -> None:
+    text = _suppression(expires=expires)
+    [problem] = _error(text).problems
+    assert problem.path == "lint.suppressions[0].expires" and fix in problem.fix
+    assert problem.line == _lint_line(text, "expires:")
+
+
+def test_fails_on_an_unknown_suppression_field() -> None:
+    [problem] = _error(_suppression(reasons='"typo"')).problems
+    assert problem.path == "lint.suppressions[0].reasons" and problem.message == "unknown field"
+
+
+def test_fails_on_a_duplicate_suppression() -> None:
+    text = _suppression()
+    entry = text[text.rindex("\n    - code: L113") + 1:]
+    [problem] = _error(text + entry).problems
+    assert problem.path == "lint.suppressions[1]" and "appears twice" in problem.message
+    assert problem.line == _lint_line(text + entry, "- code: L113", 2)
+
+
+def test_cli_spec_command_validates_the_lint_section(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    good = tmp_path / "good.yaml"
+    good.write_text(_suppression(expires="2027-06-30"))
+    assert main(["spec", str(good)]) == 0
+    bad = tmp_path / "bad.yaml"
+    text = _suppression(code="L001", reason="TODO")
+    bad.write_text(text)
+    assert main(["spec", str(bad)]) == 2
+    err = capsys.readouterr().err
+    assert f"{bad}:{_lint_line(text, '- code: L001')}:13: lint.suppressions[0].code: code L001" in err
+    reason_line = _lint_line(text, "reason: TODO")
+    assert f"{bad}:{reason_line}:15: lint.suppressions[0].reason: the reason is a placeholder" in err
+    assert "(fix: repair the input" in err
+
+
+def test_the_commented_lint_example_in_governance_yaml_is_valid() -> None:
+    block = EXAMPLE[EXAMPLE.index("# lint:"):]
+    uncommented = "\n".join(line[2:] for line in block.splitlines())
+    [suppression] = parse_spec(EXAMPLE + "\n" + uncommented + "\n", "g.yaml").lint.suppressions
+    assert (suppression.code, suppression.resource, suppression.sid) == ("L113", "MonitorRole*", "ReadCapture")
+    assert load_spec(REPO / "governance.yaml").lint.suppressions == []  # the reference app needs none
