@@ -9,6 +9,7 @@ from typing import Any
 import aws_cdk as cdk
 import cdk_nag
 import pytest
+from aws_cdk import aws_iam as iam
 from aws_cdk.assertions import Annotations, Match, Template
 from cfnlint.api import ManualArgs, lint
 
@@ -235,3 +236,16 @@ def test_the_verifier_proves_the_synthesized_registry_persona_and_organization_s
     assert result.ok
     proven = set(result.personas.values())
     assert proven == {p.name for p in spec.personas}
+
+
+def test_boundary_notaction_is_acknowledged_with_a_reason(stacks: dict[str, cdk.Stack]) -> None:
+    """CDK's CloudFormation validation warns on NotAction (W2512); a boundary needs it, and says why."""
+    boundaries = [c for c in stacks["personas-registry"].node.find_all()
+                  if isinstance(c, iam.CfnManagedPolicy) and c.node.id.endswith("Boundary")]
+    assert boundaries
+    for boundary in boundaries:
+        acknowledged = {rule: reason for entry in boundary.node.metadata
+                        if entry.type == cdk.Validations.ACKNOWLEDGED_RULES_METADATA_KEY
+                        for rule, reason in entry.data.items()}
+        assert "NotAction on Resource *" in acknowledged["CloudFormation-Validate::W2512"]
+        assert "cdk-nag 3.0.2 IAM5 throws on NotAction" in acknowledged["Annotation::AwsSolutions-IAM5"]
