@@ -111,3 +111,13 @@ def test_docs_code_table_matches_the_catalogue() -> None:
     for code in (c for c in catalogue().codes() if c.startswith("L")):
         entry = catalogue()[code]
         assert f"| {code} | {entry.severity} | {entry.title} |" in docs, code
+
+
+
+def test_summary_counts_read_in_the_singular_for_one(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    mismatch = {"Action": "s3:GetObject", "Resource": "arn:aws:sqs:us-east-1:111122223333:q"}
+    path = tmp_path / "one.json"  # one Allow that grants nothing (L113), one Deny that denies nothing (L114)
+    path.write_text(json.dumps({"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", **mismatch}, {"Effect": "Deny", **mismatch}]}))
+    code, out = _run(capsys, str(path))
+    assert code == 1 and out.endswith("1 file, 1 policy: 1 error, 1 warning, 0 info\n")

@@ -41,11 +41,15 @@ def render_text(result: LintResult, verbose: bool = False) -> str:
         lines.append(f"{count} finding{'s' if count != 1 else ''} suppressed by lint.suppressions, not counted"
                      + ("" if verbose else " (--verbose lists them with their reasons)"))
     summary = (f"{result.files} file{'s' if result.files != 1 else ''}, {result.policies} "
-               f"polic{'ies' if result.policies != 1 else 'y'}: {result.count('error')} errors, "
-               f"{result.count('warning')} warnings, {result.count('info')} info")
+               f"polic{'ies' if result.policies != 1 else 'y'}: {_plural(result.count('error'), 'error')}, "
+               f"{_plural(result.count('warning'), 'warning')}, {result.count('info')} info")
     if result.skipped:
         count = len(result.skipped)
         summary += (f"; {count} file{'s' if count != 1 else ''} skipped (not a policy, template or assembly"
                     + ("" if verbose else "; --verbose lists them") + ")")
     lines.append(summary)
     return "\n".join(lines) + "\n"
+
+
+def _plural(count: int, noun: str) -> str:
+    return f"{count} {noun}{'' if count == 1 else 's'}"
