@@ -56,6 +56,18 @@ def scp_levels(spec: GovernanceSpec, inventory: Inventory, account: str) -> list
     return [(target, [DEFAULT_SCP, *inventory.scps.get(target, [])]) for target in [org.root_id, *chain, account]]
 
 
+def cached_levels(spec: GovernanceSpec, inventory: Inventory, account: str,
+                  cache: dict[Any, Any]) -> list[tuple[str, list[Policy]]]:
+    """scp_levels, one list object per account in `cache`, so compiled layers and SCP answers keyed on its
+    identity are shared by every principal (and every trust caller) of the account."""
+    key = ("levels", account)
+    hit = cache.get(key)
+    if hit is None:
+        hit = cache[key] = scp_levels(spec, inventory, account)
+    levels: list[tuple[str, list[Policy]]] = hit
+    return levels
+
+
 # -- one principal, materialized per mode -----------------------------------------------------------------------
 @dataclass
 class Layers:

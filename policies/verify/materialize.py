@@ -8,11 +8,16 @@ the two disagree the outcome is "cannot prove", so an unknown never helps prove 
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
+
+from modelgov.policies.engine import Prepared
+from modelgov.policies.engine.request import Request
 
 from .intrinsics import is_unknown
 
 PERMISSIVE, STRICT = "permissive", "strict"
+ALLOWED, UNKNOWN, ERROR = "Allowed", "unknown", "error"
 
 
 def _as_list(value: Any) -> list[Any]:
@@ -76,3 +81,19 @@ def materialize(document: dict[str, Any], mode: str, uncertain: str = "") -> dic
     out["Statement"] = statements
     out.setdefault("Version", "2012-10-17")
     return out
+
+
+def decide_bracketed(prepared: Iterable[Prepared], request: Request) -> tuple[str, str]:
+    """(decision, first engine error) of one request under every bracket, permissive first.
+
+    A deny holds when the permissive document denies; Allowed holds when the strict one allows too; anything
+    in between depends on the unknowns ("unknown"). An engine error anywhere is "error"."""
+    decisions: list[str] = []
+    for each in prepared:
+        result = each.evaluate_request(request)
+        if result.errors:
+            return ERROR, str(result.errors[0])
+        decisions.append(str(result.decision))
+    if len(decisions) == 1 or decisions[0] != ALLOWED:
+        return decisions[0], ""
+    return (ALLOWED if all(d == ALLOWED for d in decisions) else UNKNOWN), ""

@@ -36,16 +36,13 @@ from . import domain
 from .domain import ABSENT, KeyUse, Value
 from .equivalence import ArnTest, compile_principal_tests, compile_resource_bits
 from .expected import Cell, expected, protected_of, reason
-from .layers import Layers, scp_levels
-from .materialize import PERMISSIVE, STRICT, materialize
+from .layers import Layers, cached_levels, scp_levels
+from .materialize import ALLOWED, ERROR, PERMISSIVE, STRICT, UNKNOWN, decide_bracketed, materialize
 from .model import Group, Inventory, Note, Policy, Principal
 from .result import MatrixEntry, VerifyResult, Violation
 from .trust import prove_trust
 from .variables import RESOURCE, fill, middles
 
-ALLOWED = "Allowed"
-UNKNOWN = "unknown"
-ERROR = "error"
 ACTIONS = (CREATE_ACTION, UPDATE_ACTION)
 LIFECYCLE = {k.lower(): k for k in (STAGE_KEY, STATUS_KEY, CURRENT_STAGE_KEY, CURRENT_STATUS_KEY, APPROVAL_KEY)}
 DEFAULT_MAX_EVALUATIONS = 2_000_000
@@ -180,12 +177,7 @@ class Prover:
         return next((v for v in members if v.startswith(domain.OTHER_STRING)), members[0])
 
     def levels(self, account: str) -> list[tuple[str, list[Policy]]]:
-        """The account's SCP levels, one list object per account, so caches can key on its identity."""
-        key = ("levels", account)
-        hit = self.layer_cache.get(key)
-        if hit is None:
-            hit = self.layer_cache[key] = scp_levels(self.spec, self.inventory, account)
-        return hit
+        return cached_levels(self.spec, self.inventory, account, self.layer_cache)
 
     # -- groups ----------------------------------------------------------------------------------------------------
     def group_classes(self, principal: Principal, modes: list[str], layers_of: dict[str, Layers],
@@ -316,22 +308,11 @@ class Prover:
                 "contextVariables": context}
 
     def decide(self, gclass: GroupClass, request: dict[str, Any]) -> str:
-        normalized, errors = normalize_request(request)
+        normalized, _ = normalize_request(request)
         self.evaluations += 1
         if normalized is None:
             return ERROR
-        decisions: list[str] = []
-        for prepared in gclass.prepared.values():
-            result = prepared.evaluate_request(normalized)
-            if result.errors:
-                return ERROR
-            decisions.append(str(result.decision))
-        if len(decisions) == 1:
-            return decisions[0]
-        permissive, strict = decisions
-        if permissive != ALLOWED:
-            return permissive
-        return ALLOWED if strict == ALLOWED else UNKNOWN
+        return decide_bracketed(gclass.prepared.values(), normalized)[0]
 
     # -- free keys ---------------------------------------------------------------------------------------------
     def link_values(self, use: KeyUse) -> list[str]:

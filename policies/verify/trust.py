@@ -30,6 +30,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from modelgov.policies.builders.personas import SSO_ROLE_PATH
 from modelgov.policies.engine import Prepared
 from modelgov.policies.engine.request import normalize_request
 from modelgov.policies.iam import catalog
@@ -39,16 +40,14 @@ from . import domain
 from .domain import ABSENT, KeyUse, Value
 from .equivalence import ArnTest, compile_principal_tests
 from .inventory import ANY_ACCOUNT
-from .layers import Layers, scp_levels
-from .materialize import PERMISSIVE, STRICT, materialize
+from .layers import Layers, cached_levels
+from .materialize import ALLOWED, ERROR, PERMISSIVE, STRICT, UNKNOWN, decide_bracketed, materialize
 from .model import Inventory, Note, Policy, Principal
 from .result import TrustEntry, VerifyResult, Violation
 
 ASSUME_ROLE = "sts:AssumeRole"
-ALLOWED, UNKNOWN, ERROR = "Allowed", "unknown", "error"
 DEFAULT_SERVICE = "sagemaker.amazonaws.com"  # the service a model registry persona is most often trusted by
 ANY_ROLE = "modelgov-any-principal"
-SSO_PATH = "aws-reserved/sso.amazonaws.com/"
 SSO_SUFFIX = "a1b2c3d4e5f6a7b8"  # the 16 characters Identity Center appends to every role name
 SSO_REGION = "eu-west-2"  # an identity source outside us-east-1 puts its region in the role's path
 NEAR_MISS = "_admin"
@@ -250,7 +249,7 @@ class TrustProver:
             arns: dict[str, str | None] = {f"arn:{partition}:iam::{account}:role/{ANY_ROLE}": None}
             for name in (sso_names if account == role_account else elsewhere):
                 for prefix in ("", f"{SSO_REGION}/"):
-                    arns[f"arn:{partition}:iam::{account}:role/{SSO_PATH}{prefix}AWSReservedSSO_{name}_"
+                    arns[f"arn:{partition}:iam::{account}:role/{SSO_ROLE_PATH}{prefix}AWSReservedSSO_{name}_"
                          f"{SSO_SUFFIX}"] = name
             for witness in witnesses:
                 match = IAM_PRINCIPAL.match(witness)
@@ -304,12 +303,7 @@ class TrustProver:
     # -- the proof ------------------------------------------------------------------------------------------------
     def levels(self, account: str) -> list[tuple[str, list[Policy]]]:
         """The caller account's SCP levels, the same list object the lifecycle proof uses (caches key on it)."""
-        key = ("levels", account)
-        hit = self.cache.get(key)
-        if hit is None:
-            hit = self.cache[key] = scp_levels(self.spec, self.inventory, account)
-        levels: list[tuple[str, list[Policy]]] = hit
-        return levels
+        return cached_levels(self.spec, self.inventory, account, self.cache)
 
     def layers(self, trust: Policy, account: str | None) -> Layers:
         """What a caller meets: its identity policy and SCP levels (None: a service principal has neither)."""
@@ -540,16 +534,9 @@ class TrustProver:
         if normalized is None:
             self.error = self.error or str(errors[0] if errors else "the request is malformed")
             return ERROR
-        decisions = []
-        for each in prepared:
-            result = each.evaluate_request(normalized)
-            if result.errors:
-                self.error = self.error or str(result.errors[0])
-                return ERROR
-            decisions.append(str(result.decision))
-        if len(decisions) == 1 or decisions[0] != ALLOWED:
-            return decisions[0]
-        return ALLOWED if decisions[1] == ALLOWED else UNKNOWN
+        decision, error = decide_bracketed(prepared, normalized)
+        self.error = self.error or error
+        return decision
 
     # -- the report -----------------------------------------------------------------------------------------------
     def finish(self, principal: Principal, persona: Persona, trust: Policy, modes: list[str], outcome: _Outcome,
