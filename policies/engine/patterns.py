@@ -30,3 +30,16 @@ def split_arn(value: str) -> list[str] | None:
     if len(parts) != 6 or parts[0] != "arn":
         return None
     return parts
+
+
+_WILDCARD = re.compile(r"([*?])")
+
+
+def arn_field_regex(text: str, within_field: bool = True) -> str:
+    """Regex source for one ARN field's wildcards. Within partition..account `*`/`?` never match a colon
+    (request fields hold none, so a joined pattern's colons line up with the request's); in the resource
+    field (within_field False) they match anything."""
+    star, one = ("[^:]*", "[^:]") if within_field else (".*", ".")
+    runs = (run for run in _WILDCARD.split(text) if run)
+    return "".join(star if run == "*" else one if run == "?" else re.escape(run) for run in runs)
+

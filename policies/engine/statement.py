@@ -20,7 +20,7 @@ from ..iam import catalog
 from ..iam.grammar import POLICY_VERSIONS, VARIABLE_VERSION
 from .conditions import CompiledCondition, compile_condition
 from .errors import EngineError, InputError
-from .patterns import glob_regex, has_wildcard
+from .patterns import arn_field_regex, glob_regex, has_wildcard
 from .request import Request
 from .variables import Context, Template, parse_template
 
@@ -57,11 +57,6 @@ class ActionMatcher:
         return any(s.fullmatch(service) is not None and n.fullmatch(name) is not None for s, n in self.patterns)
 
 
-def _field_regex(field: str) -> str:
-    """One ARN field's wildcard pattern, kept inside the field (`*` and `?` never match a colon)."""
-    return "".join("[^:]*" if c == "*" else "[^:]" if c == "?" else re.escape(c) for c in field)
-
-
 class ResourcePattern:
     """One Resource/NotResource entry. `match` answers True, False, or None (variable without a value)."""
 
@@ -93,7 +88,7 @@ class ResourcePattern:
             static = self.static = template.regex({})
             assert static is not None  # a template without variables always resolves
             # fields cannot hold a colon, so the five field separators line up with split(":", 5) exactly
-            fields = ":".join(f"(?i:{_field_regex(p)})" for p in parts[1:5])
+            fields = ":".join(f"(?i:{arn_field_regex(p)})" for p in parts[1:5])
             self.whole = re.compile(f"arn:{fields}:(?:{static.pattern})", re.DOTALL)
 
     def match(self, request: Request, ctx: Context) -> bool | None:

@@ -13,6 +13,8 @@ from collections.abc import Callable, Iterable
 from functools import lru_cache
 from typing import Any
 
+from modelgov.policies.engine.patterns import arn_field_regex
+
 from . import domain
 
 
@@ -22,44 +24,14 @@ def _as_list(value: Any) -> list[Any]:
     return value if isinstance(value, list) else [value]
 
 
-def resource_bits(docs: list[dict[str, Any]], action: str, arn: str) -> tuple[bool | str, ...]:
-    """Whether each applicable statement's Resource/NotResource covers the ARN; the ARN itself when a policy
-    variable decides that (the group then shares its class with no other)."""
-    return compile_resource_bits(docs, action)(arn)
-
-
-def _arn_like(pattern: str, arn: str) -> bool:
-    """ArnLike: the five colon-separated fields and the resource part match separately."""
-    p, a = pattern.split(":", 5), arn.split(":", 5)
-    if len(p) != 6 or len(a) != 6:
-        return domain._glob(pattern, arn)
-    return all(domain._glob(x, y) for x, y in zip(p, a, strict=True))
-
-
-def principal_tests(document: dict[str, Any], arn: str) -> list[bool]:
-    """The answers a document gives about one principal ARN: aws:PrincipalArn comparisons and Principal values.
-
-    Values of one condition block are ORed (negated operators negate the same OR), so one answer per block
-    decides; a Principal element gives one answer too."""
-    return compile_principal_tests(document)(arn)
-
-
-# -- the same answers, compiled once per document (the proof asks them for every principal x group) ---------
-_WILDCARDS = re.compile(r"([*?])")
-
-
 @lru_cache(maxsize=16384)
 def _glob_regex(pattern: str, fields: bool) -> str:
     """domain._glob as a regex (`*` and `?` only; brackets are literal); with `fields`, the first five
-    colon-separated fields of a six-field ARN pattern are matched within their field (_arn_like)."""
-    def one(text: str, inside: bool) -> str:
-        star, any_char = ("[^:]*", "[^:]") if inside else (".*", ".")
-        return "".join(star if c == "*" else any_char if c == "?" else re.escape(c)
-                       for c in _WILDCARDS.split(text) if c)
+    colon-separated fields of a six-field ARN pattern are matched within their field, as ArnLike does."""
     if not fields:
-        return one(pattern, False)
-    parts = pattern.split(":", 5)
-    return ":".join(one(part, i < 5) for i, part in enumerate(parts))
+        whole: str = arn_field_regex(pattern, within_field=False)
+        return whole
+    return ":".join(arn_field_regex(part, within_field=i < 5) for i, part in enumerate(pattern.split(":", 5)))
 
 
 @lru_cache(maxsize=4096)
@@ -87,8 +59,9 @@ class AnyGlob:
 
 
 class AnyArn:
-    """`any(_arn_like(p, arn) for p in patterns)`, compiled: literals compare whole (field by field is the
-    same), six-field patterns match field by field, shorter ones as one glob."""
+    """Whether an ARN matches any pattern the way ArnLike does (six fields matched one by one; a pattern or
+    value that is not six fields as one glob), compiled: literals compare whole (field by field is the same),
+    six-field patterns match field by field, shorter ones as one glob."""
 
     __slots__ = ("exact", "fields", "short", "whole")
 
@@ -113,7 +86,9 @@ ArnTest = Callable[[str], list[bool]]
 
 
 def compile_principal_tests(document: dict[str, Any]) -> ArnTest:
-    """`principal_tests(document, arn)` for any arn, with the document read once."""
+    """The answers a document gives about any principal ARN, with the document read once: one per
+    aws:PrincipalArn condition block (its values are ORed, negated operators negate the same OR) and one per
+    Principal/NotPrincipal element of each statement."""
     tests: list[Callable[[str], list[bool]]] = []
     for statement in _as_list(document.get("Statement")):
         if not isinstance(statement, dict):
@@ -166,7 +141,9 @@ ResourceTest = Callable[[str], tuple[bool | str, ...]]
 
 
 def compile_resource_bits(docs: list[dict[str, Any]], action: str) -> ResourceTest:
-    """`resource_bits(docs, action, arn)` for any arn, with the documents read once."""
+    """For any ARN, whether each statement applying to `action` covers it through Resource/NotResource; the
+    ARN itself when a policy variable decides that (the group then shares its class with no other). The
+    documents are read once."""
     tests: list[Callable[[str], bool | str]] = []
     for doc in docs:
         for statement in _as_list(doc.get("Statement")):

@@ -11,7 +11,7 @@ import re
 from collections.abc import Callable
 from functools import lru_cache
 
-from ..patterns import glob_regex, has_wildcard, split_arn
+from ..patterns import arn_field_regex, glob_regex, has_wildcard, split_arn
 
 Predicate = Callable[[object], bool]
 
@@ -34,12 +34,6 @@ def predicate(base: str, value: str) -> Predicate:
     return matches
 
 
-def _field_regex(text: str, last: bool) -> str:
-    """One field's wildcards; outside the resource field they cannot cross a colon (request fields hold none)."""
-    star, one = (".*", ".") if last else ("[^:]*", "[^:]")
-    return "".join(star if c == "*" else one if c == "?" else re.escape(c) for c in text)
-
-
 @lru_cache(maxsize=1024)
 def predicate_any(base: str, values: tuple[str, ...]) -> Predicate:
     """Whether a request ARN matches any of `values`: one set lookup for the literal ARNs and one regex for the
@@ -55,7 +49,7 @@ def predicate_any(base: str, values: tuple[str, ...]) -> Predicate:
         if parts is None:
             raise ValueError(f"{value!r} is not an ARN pattern; write arn:partition:service:region:account:resource")
         if has_wildcard(value):
-            patterns.append(":".join(_field_regex(p, i == 5) for i, p in enumerate(parts)))
+            patterns.append(":".join(arn_field_regex(p, within_field=i < 5) for i, p in enumerate(parts)))
         else:
             exact.add(tuple(parts))
     regex = re.compile("|".join(f"(?:{p})" for p in patterns), re.DOTALL) if patterns else None
